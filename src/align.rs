@@ -1,0 +1,735 @@
+//! Aligns a quote to a source passage, word by word, and names every edit.
+//!
+//! A quote is parsed into [`QuoteText`]: words, plus the marks style guides allow an author to
+//! make visibly: an ellipsis (`…`, `...`, `. . .`, `[…]`) for omitted words, square brackets for
+//! an editorial insertion or replacement (`[the MEK]`), `[sic]`, and a bracketed letter that
+//! changes case (`[t]he`). The ellipses split the quote into segments; each segment is aligned
+//! with a semi-global dynamic programme (free source words before and after) inside a region the
+//! index proposed, and the segments are chained in source order with any gap between them.
+//!
+//! The edit script groups consecutive differences: `replace` (draft words stand for other source
+//! words), `omit` (source words missing from the draft), `insert` (draft words the source lacks).
+//! Marked edits (ellipsis, brackets) are what makes a quote `altered` rather than `drift`.
+
+use std::ops::Range;
+
+use crate::index::{CorpusIndex, UNKNOWN_WORD};
+use crate::normalize::{for_each_word, is_word_char};
+
+/// What an edit does, from the source's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditOp {
+    Replace,
+    Omit,
+    Insert,
+}
+
+/// One difference between a draft quote and its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub op: EditOp,
+    /// The draft's wording (empty for an unmarked omission; the ellipsis for a marked one).
+    pub draft: String,
+    /// The source's wording (empty for an insertion).
+    pub source: String,
+    /// Byte span in the draft, when the draft has words or marks here.
+    pub draft_span: Option<Range<usize>>,
+    /// Byte span in the source text, when the source has words here.
+    pub source_span: Option<Range<usize>>,
+    /// Made with editorial marks (ellipsis, brackets, `[sic]`), so style guides allow it.
+    pub marked: bool,
+    /// A single word changed by a letter or two: a typo made or silently fixed.
+    pub typo: bool,
+}
+
+/// An element of a quote segment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuoteElement {
+    Word { norm: String, id: u32, span: Range<usize> },
+    /// Bracketed editorial text; `sic` when it is `[sic]`, which stands for no source words.
+    Editorial { span: Range<usize>, sic: bool },
+}
+
+/// A quote's words and marks, with spans in the draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteText {
+    /// Runs of elements between ellipses, in order.
+    pub segments: Vec<Vec<QuoteElement>>,
+    /// Byte spans of the interior ellipses; `ellipses[i]` separates segment `i` and `i + 1`.
+    pub ellipses: Vec<Range<usize>>,
+}
+
+impl QuoteText {
+    /// Parses `draft[content]` (a quote's content without its quotation marks), looking words
+    /// up in `index`.
+    pub fn parse(draft: &str, content: Range<usize>, index: &CorpusIndex) -> QuoteText {
+        let text = &draft[content.clone()];
+        let base = content.start;
+        let marks = find_marks(text);
+        let mut segments = vec![Vec::new()];
+        let mut ellipses = Vec::new();
+        let mut mark_iter = marks.iter().peekable();
+        let mut merged_words: Vec<(String, Range<usize>)> = Vec::new();
+        for_each_word(text, |norm, span, _| merged_words.push((norm.to_owned(), span)));
+        merge_case_brackets(text, &marks, &mut merged_words);
+
+        let mut words = merged_words.into_iter().peekable();
+        loop {
+            let next_word_start = words.peek().map(|(_, s)| s.start);
+            let next_mark_start = mark_iter.peek().map(|m| m.span.start);
+            match (next_word_start, next_mark_start) {
+                (None, None) => break,
+                (Some(w), m) if m.is_none_or(|m| w < m) => {
+                    let (norm, span) = words.next().expect("peeked");
+                    let id = index.vocab().id(&norm).unwrap_or(UNKNOWN_WORD);
+                    segments.last_mut().expect("one segment").push(QuoteElement::Word {
+                        norm,
+                        id,
+                        span: base + span.start..base + span.end,
+                    });
+                }
+                _ => {
+                    let mark = mark_iter.next().expect("peeked");
+                    // Words inside the brackets belong to the mark.
+                    while words.peek().is_some_and(|(_, s)| s.start < mark.span.end) {
+                        words.next();
+                    }
+                    let span = base + mark.span.start..base + mark.span.end;
+                    match mark.kind {
+                        MarkKind::Ellipsis => {
+                            ellipses.push(span);
+                            segments.push(Vec::new());
+                        }
+                        MarkKind::Editorial => {
+                            segments.last_mut().expect("one segment").push(QuoteElement::Editorial { span, sic: false })
+                        }
+                        MarkKind::Sic => {
+                            segments.last_mut().expect("one segment").push(QuoteElement::Editorial { span, sic: true })
+                        }
+                    }
+                }
+            }
+        }
+        // A leading or trailing ellipsis only says the quote starts or ends mid-sentence.
+        while segments.len() > 1 && segments[0].is_empty() {
+            segments.remove(0);
+            ellipses.remove(0);
+        }
+        while segments.len() > 1 && segments.last().is_some_and(Vec::is_empty) {
+            segments.pop();
+            ellipses.pop();
+        }
+        QuoteText { segments, ellipses }
+    }
+
+    /// The quote's words (not those inside brackets), in order.
+    pub fn words(&self) -> impl Iterator<Item = (&str, u32, &Range<usize>)> {
+        self.segments.iter().flatten().filter_map(|e| match e {
+            QuoteElement::Word { norm, id, span } => Some((norm.as_str(), *id, span)),
+            QuoteElement::Editorial { .. } => None,
+        })
+    }
+
+    pub fn word_count(&self) -> usize {
+        self.words().count()
+    }
+
+    /// Word ids for seeding, with [`UNKNOWN_WORD`] at every mark so no seed spans one.
+    pub fn seed_ids(&self) -> Vec<u32> {
+        let mut ids = Vec::new();
+        for (i, segment) in self.segments.iter().enumerate() {
+            if i > 0 {
+                ids.push(UNKNOWN_WORD);
+            }
+            ids.extend(segment.iter().map(|e| match e {
+                QuoteElement::Word { id, .. } => *id,
+                QuoteElement::Editorial { .. } => UNKNOWN_WORD,
+            }));
+        }
+        ids
+    }
+
+    pub fn has_marks(&self) -> bool {
+        !self.ellipses.is_empty()
+            || self.segments.iter().flatten().any(|e| matches!(e, QuoteElement::Editorial { .. }))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkKind {
+    Ellipsis,
+    Editorial,
+    Sic,
+}
+
+#[derive(Debug, Clone)]
+struct Mark {
+    span: Range<usize>,
+    kind: MarkKind,
+}
+
+/// Finds ellipses and bracket groups in a quote's text.
+fn find_marks(text: &str) -> Vec<Mark> {
+    let mut marks = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.starts_with('[') {
+            if let Some(close) = rest.find(']') {
+                let inner = rest[1..close].trim();
+                let kind = if is_ellipsis(inner) {
+                    MarkKind::Ellipsis
+                } else if inner.trim_end_matches('!').eq_ignore_ascii_case("sic") {
+                    MarkKind::Sic
+                } else {
+                    MarkKind::Editorial
+                };
+                marks.push(Mark { span: i..i + close + 1, kind });
+                i += close + 1;
+                continue;
+            }
+        }
+        if let Some(len) = ellipsis_len(rest) {
+            marks.push(Mark { span: i..i + len, kind: MarkKind::Ellipsis });
+            i += len;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    marks
+}
+
+fn is_ellipsis(s: &str) -> bool {
+    ellipsis_len(s) == Some(s.len())
+}
+
+/// Length of an ellipsis at the start of `s`: `…`, `...` (or more dots), `. . .`.
+fn ellipsis_len(s: &str) -> Option<usize> {
+    if s.starts_with('…') {
+        return Some('…'.len_utf8());
+    }
+    if s.starts_with("...") {
+        return Some(s.len() - s.trim_start_matches('.').len());
+    }
+    if s.starts_with(". . .") {
+        return Some(5);
+    }
+    None
+}
+
+/// `[t]he` and `ask[ed]`: a bracket that only changes letters of a word is part of that word,
+/// so the word is whole again for matching (the change of case is allowed silently).
+fn merge_case_brackets(text: &str, marks: &[Mark], words: &mut Vec<(String, Range<usize>)>) {
+    for mark in marks.iter().filter(|m| m.kind == MarkKind::Editorial) {
+        let inner = &text[mark.span.start + 1..mark.span.end - 1];
+        if inner.is_empty() || inner.chars().count() > 3 || !inner.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let glued_after = text[mark.span.end..].chars().next().is_some_and(is_word_char);
+        let glued_before = text[..mark.span.start].chars().next_back().is_some_and(is_word_char);
+        if !glued_after && !glued_before {
+            continue;
+        }
+        // The tokenizer split the word at the brackets; join the pieces that touch the mark.
+        let touching: Vec<usize> = words
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| {
+                s.end == mark.span.start || s.start == mark.span.end || (s.start > mark.span.start && s.end < mark.span.end)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let (Some(&first), Some(&last)) = (touching.first(), touching.last()) else { continue };
+        let norm: String = words[first..=last].iter().map(|(n, _)| n.as_str()).collect();
+        let span = words[first].1.start.min(mark.span.start)..words[last].1.end.max(mark.span.end);
+        words.splice(first..=last, [(norm, span)]);
+    }
+}
+
+/// How one quote element lines up with the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlignOp {
+    /// Element `q` of the segment is source word `s`.
+    Match { q: usize, s: u32 },
+    /// Elements `q` and `q + 1` are the two halves of hyphen-joined source word `s`.
+    Join { q: usize, s: u32 },
+    Substitute { q: usize, s: u32 },
+    /// Draft word `q` has no source counterpart.
+    Insert { q: usize },
+    /// Source word `s` is missing from the draft.
+    Omit { s: u32 },
+    /// Editorial element `q` stands for source words `s` (possibly none).
+    Editorial { q: usize, s: Range<u32> },
+}
+
+/// The alignment of a whole quote within one source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alignment {
+    pub doc: usize,
+    /// Global word positions of the aligned source passage.
+    pub source_words: Range<u32>,
+    /// Per segment: its ops and the source words it covers.
+    pub segments: Vec<(Vec<AlignOp>, Range<u32>)>,
+    pub score: i32,
+    pub edits: Vec<Edit>,
+    /// 1.0 for identical words; see [`Alignment::similarity`].
+    pub similarity: f32,
+    /// Longest run of consecutive matched words.
+    pub longest_run: usize,
+}
+
+impl Alignment {
+    pub fn is_exact(&self) -> bool {
+        self.edits.is_empty()
+    }
+
+    pub fn has_unmarked_edits(&self) -> bool {
+        self.edits.iter().any(|e| !e.marked)
+    }
+}
+
+const MATCH: i32 = 3;
+const SUBSTITUTE: i32 = -2;
+const SUBSTITUTE_TYPO: i32 = -1;
+const GAP: i32 = -2;
+/// Most source words one bracketed insertion may stand for (`[the MEK]` for "the group").
+const EDITORIAL_SPAN: u32 = 8;
+const NEG: i32 = i32::MIN / 4;
+
+/// Aligns one segment inside `window` (global positions of one document). Returns the ops,
+/// the covered source words and the score, or `None` for an empty segment or window.
+pub fn align_segment(
+    index: &CorpusIndex,
+    segment: &[QuoteElement],
+    window: Range<u32>,
+) -> Option<(Vec<AlignOp>, Range<u32>, i32)> {
+    let m = segment.len();
+    let n = window.len();
+    if m == 0 || n == 0 {
+        return None;
+    }
+    let source = index.word_ids(window.clone());
+    let width = n + 1;
+    let mut score = vec![NEG; (m + 1) * width];
+    // Back pointers: 0 start, 1 diagonal, 2 up (insert), 3 left (omit), 4 join, 5 editorial.
+    let mut back = vec![0u8; (m + 1) * width];
+    let mut editorial_len = vec![0u8; (m + 1) * width];
+    for cell in score.iter_mut().take(width) {
+        *cell = 0;
+    }
+    for i in 1..=m {
+        let row = i * width;
+        let prev = (i - 1) * width;
+        for j in 0..=n {
+            let mut best = NEG;
+            let mut from = 0u8;
+            let take = |value: i32, kind: u8, best: &mut i32, from: &mut u8| {
+                if value > *best {
+                    *best = value;
+                    *from = kind;
+                }
+            };
+            match &segment[i - 1] {
+                QuoteElement::Word { norm, id, .. } => {
+                    if j > 0 {
+                        let s = window.start + j as u32 - 1;
+                        let diag = if *id != UNKNOWN_WORD && *id == source[j - 1] {
+                            MATCH
+                        } else if is_typo(norm, index.vocab().word(source[j - 1])) {
+                            SUBSTITUTE_TYPO
+                        } else {
+                            SUBSTITUTE
+                        };
+                        take(score[prev + j - 1] + diag, 1, &mut best, &mut from);
+                        if i >= 2 {
+                            if let QuoteElement::Word { norm: first, .. } = &segment[i - 2] {
+                                if let Some(split) = index.hyphen_split(s) {
+                                    let whole = index.vocab().word(source[j - 1]);
+                                    if whole.len() == first.len() + norm.len()
+                                        && split == first.len()
+                                        && whole.starts_with(first.as_str())
+                                        && whole.ends_with(norm.as_str())
+                                    {
+                                        take(score[(i - 2) * width + j - 1] + 2 * MATCH, 4, &mut best, &mut from);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    take(score[prev + j] + GAP, 2, &mut best, &mut from);
+                }
+                QuoteElement::Editorial { sic, .. } => {
+                    let reach = if *sic { 0 } else { EDITORIAL_SPAN.min(j as u32) };
+                    for k in 0..=reach as usize {
+                        let value = score[prev + j - k];
+                        if value > best {
+                            best = value;
+                            from = 5;
+                            editorial_len[row + j] = k as u8;
+                        }
+                    }
+                }
+            }
+            if j > 0 {
+                take(score[row + j - 1] + GAP, 3, &mut best, &mut from);
+            }
+            score[row + j] = best;
+            back[row + j] = from;
+        }
+    }
+    let last_row = m * width;
+    let (end_j, best) = (0..=n).map(|j| (j, score[last_row + j])).max_by_key(|&(j, s)| (s, std::cmp::Reverse(j)))?;
+
+    let mut ops = Vec::new();
+    let (mut i, mut j) = (m, end_j);
+    while i > 0 {
+        let here = i * width + j;
+        let s = window.start + j as u32;
+        match back[here] {
+            1 => {
+                let op = match &segment[i - 1] {
+                    QuoteElement::Word { id, .. } if *id != UNKNOWN_WORD && *id == source[j - 1] => {
+                        AlignOp::Match { q: i - 1, s: s - 1 }
+                    }
+                    _ => AlignOp::Substitute { q: i - 1, s: s - 1 },
+                };
+                ops.push(op);
+                i -= 1;
+                j -= 1;
+            }
+            2 => {
+                ops.push(AlignOp::Insert { q: i - 1 });
+                i -= 1;
+            }
+            3 => {
+                ops.push(AlignOp::Omit { s: s - 1 });
+                j -= 1;
+            }
+            4 => {
+                ops.push(AlignOp::Join { q: i - 2, s: s - 1 });
+                i -= 2;
+                j -= 1;
+            }
+            5 => {
+                let k = editorial_len[here] as usize;
+                ops.push(AlignOp::Editorial { q: i - 1, s: s - k as u32..s });
+                i -= 1;
+                j -= k;
+            }
+            _ => break,
+        }
+    }
+    ops.reverse();
+    let covered = window.start + j as u32..window.start + end_j as u32;
+    Some((ops, covered, best))
+}
+
+/// Whether two different words are one typo apart (a letter added, dropped, swapped or changed).
+pub fn is_typo(a: &str, b: &str) -> bool {
+    if a == b || a.chars().count() < 4 || b.chars().count() < 4 {
+        return false;
+    }
+    if a.chars().all(|c| c.is_ascii_digit() || c == '.') && b.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        // A changed digit is a changed number, never a typo.
+        return false;
+    }
+    let distance = strsim::damerau_levenshtein(a, b);
+    distance == 1 || (distance == 2 && a.chars().count() >= 8)
+}
+
+/// Aligns a whole quote inside document `doc`: segment by segment, in source order.
+/// `first_windows` are regions (from the index) to try for the first segment.
+pub fn align_quote(
+    index: &CorpusIndex,
+    draft: &str,
+    source_text: &str,
+    quote: &QuoteText,
+    doc: usize,
+    first_windows: &[Range<u32>],
+) -> Option<Alignment> {
+    let doc_words = index.doc_words(doc);
+    let mut segments: Vec<(Vec<AlignOp>, Range<u32>)> = Vec::new();
+    let mut total = 0;
+    for (k, segment) in quote.segments.iter().enumerate() {
+        if segment.is_empty() {
+            continue;
+        }
+        let after = segments.last().map_or(doc_words.start, |(_, covered)| covered.end);
+        let windows: Vec<Range<u32>> = if k == 0 {
+            first_windows.to_vec()
+        } else {
+            later_segment_windows(index, segment, doc, after)
+        };
+        let best = windows
+            .into_iter()
+            .map(|w| w.start.max(after)..w.end.min(doc_words.end))
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| align_segment(index, segment, w))
+            .max_by_key(|(_, covered, score)| (*score, std::cmp::Reverse(covered.start)))?;
+        total += best.2;
+        segments.push((best.0, best.1));
+    }
+    let first = segments.first()?.1.start;
+    let last = segments.last()?.1.end;
+    let mut alignment = Alignment {
+        doc,
+        source_words: first..last.max(first),
+        segments,
+        score: total,
+        edits: Vec::new(),
+        similarity: 0.0,
+        longest_run: 0,
+    };
+    describe(index, draft, source_text, quote, &mut alignment);
+    Some(alignment)
+}
+
+/// Windows for a segment after an ellipsis: seeded regions after `after`, else right after it.
+fn later_segment_windows(index: &CorpusIndex, segment: &[QuoteElement], doc: usize, after: u32) -> Vec<Range<u32>> {
+    let ids: Vec<u32> = segment
+        .iter()
+        .map(|e| match e {
+            QuoteElement::Word { id, .. } => *id,
+            QuoteElement::Editorial { .. } => UNKNOWN_WORD,
+        })
+        .collect();
+    let len = segment.len() as u32;
+    let mut windows: Vec<Range<u32>> = index
+        .candidates(&ids, Some(doc), 4)
+        .into_iter()
+        .map(|c| c.words)
+        .filter(|w| w.end > after)
+        .collect();
+    // Short segments rarely have a seed; look for them verbatim.
+    let words: Vec<u32> = ids.iter().copied().filter(|&id| id != UNKNOWN_WORD).collect();
+    for found in index.find_verbatim(&words, 64) {
+        if found.start >= after && index.doc_of(found.start) == doc {
+            windows.push(found.start.saturating_sub(len)..found.end + len);
+            break;
+        }
+    }
+    windows.push(after..after + len * 2 + 16);
+    windows
+}
+
+/// Turns ops into the edit script, similarity and longest run.
+fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteText, alignment: &mut Alignment) {
+    let mut edits = Vec::new();
+    let (mut matched_quote, mut matched_source, mut quote_words, mut source_words) = (0usize, 0usize, 0usize, 0usize);
+    let (mut run, mut longest) = (0usize, 0usize);
+    let mut pending = Pending::default();
+    for (k, (ops, covered)) in alignment.segments.iter().enumerate() {
+        if k > 0 {
+            pending.flush(index, draft, source_text, &mut edits);
+            let gap = alignment.segments[k - 1].1.end..covered.start;
+            if !gap.is_empty() {
+                let ellipsis = quote.ellipses.get(k - 1).cloned();
+                edits.push(Edit {
+                    op: EditOp::Omit,
+                    draft: ellipsis.clone().map(|s| draft[s].to_owned()).unwrap_or_default(),
+                    source: abbreviate(&collapse_whitespace(&source_text[index.span_of(gap.clone())])),
+                    draft_span: ellipsis,
+                    source_span: Some(index.span_of(gap)),
+                    marked: true,
+                    typo: false,
+                });
+            }
+        }
+        let segment = &quote.segments.iter().filter(|s| !s.is_empty()).nth(k).expect("aligned segment exists");
+        for op in ops {
+            match op {
+                AlignOp::Match { .. } | AlignOp::Join { .. } => {
+                    pending.flush(index, draft, source_text, &mut edits);
+                    let words = if matches!(op, AlignOp::Join { .. }) { 2 } else { 1 };
+                    matched_quote += words;
+                    quote_words += words;
+                    matched_source += 1;
+                    source_words += 1;
+                    run += words;
+                    longest = longest.max(run);
+                }
+                AlignOp::Substitute { q, s } => {
+                    pending.add_draft(&segment[*q]);
+                    pending.add_source(*s);
+                    quote_words += 1;
+                    source_words += 1;
+                    run = 0;
+                }
+                AlignOp::Insert { q } => {
+                    pending.add_draft(&segment[*q]);
+                    quote_words += 1;
+                    run = 0;
+                }
+                AlignOp::Omit { s } => {
+                    pending.add_source(*s);
+                    source_words += 1;
+                    run = 0;
+                }
+                AlignOp::Editorial { q, s } => {
+                    pending.flush(index, draft, source_text, &mut edits);
+                    let QuoteElement::Editorial { span, .. } = &segment[*q] else { continue };
+                    let source_span = (!s.is_empty()).then(|| index.span_of(s.clone()));
+                    edits.push(Edit {
+                        op: if s.is_empty() { EditOp::Insert } else { EditOp::Replace },
+                        draft: draft[span.clone()].to_owned(),
+                        source: source_span.clone().map(|r| collapse_whitespace(&source_text[r])).unwrap_or_default(),
+                        draft_span: Some(span.clone()),
+                        source_span,
+                        marked: true,
+                        typo: false,
+                    });
+                }
+            }
+        }
+    }
+    pending.flush(index, draft, source_text, &mut edits);
+    alignment.edits = edits;
+    alignment.longest_run = longest;
+    let total = quote_words + source_words;
+    alignment.similarity = if total == 0 { 0.0 } else { (matched_quote + matched_source) as f32 / total as f32 };
+}
+
+/// Consecutive unmarked differences, gathered into one edit.
+#[derive(Default)]
+struct Pending {
+    draft: Option<Range<usize>>,
+    source: Option<Range<u32>>,
+}
+
+impl Pending {
+    fn add_draft(&mut self, element: &QuoteElement) {
+        if let QuoteElement::Word { span, .. } = element {
+            self.draft = Some(match self.draft.take() {
+                Some(d) => d.start..span.end,
+                None => span.clone(),
+            });
+        }
+    }
+
+    fn add_source(&mut self, s: u32) {
+        self.source = Some(match self.source.take() {
+            Some(r) => r.start..s + 1,
+            None => s..s + 1,
+        });
+    }
+
+    fn flush(&mut self, index: &CorpusIndex, draft: &str, source_text: &str, edits: &mut Vec<Edit>) {
+        let (draft_span, source_words) = (self.draft.take(), self.source.take());
+        let op = match (&draft_span, &source_words) {
+            (Some(_), Some(_)) => EditOp::Replace,
+            (Some(_), None) => EditOp::Insert,
+            (None, Some(_)) => EditOp::Omit,
+            (None, None) => return,
+        };
+        let source_span = source_words.clone().map(|w| index.span_of(w));
+        let draft_text = draft_span.clone().map(|s| collapse_whitespace(&draft[s])).unwrap_or_default();
+        let source_text = source_span.clone().map(|s| collapse_whitespace(&source_text[s])).unwrap_or_default();
+        let typo = op == EditOp::Replace
+            && source_words.is_some_and(|w| w.len() == 1)
+            && is_typo(&crate::normalize::normalize_phrase(&draft_text), &crate::normalize::normalize_phrase(&source_text));
+        edits.push(Edit { op, draft: draft_text, source: source_text, draft_span, source_span, marked: false, typo });
+    }
+}
+
+/// Folds runs of white space (line breaks of a wrapped source) into single spaces.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Long omitted passages are shown by their first and last words.
+fn abbreviate(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    if words.len() <= 24 {
+        return text.to_owned();
+    }
+    format!("{} … {}", words[..10].join(" "), words[words.len() - 10..].join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Source;
+
+    const SOURCE: &str = "Any U.S. support for MEK would extremely damage its reputation amongst Iranians \
+and would increase anti-American sentiments in Iran. The State Department cables quoted defectors.";
+
+    fn setup() -> CorpusIndex {
+        CorpusIndex::build(&[Source::new("cable", "cable.txt", SOURCE)])
+    }
+
+    fn align(draft: &str) -> Alignment {
+        let index = setup();
+        let quote = QuoteText::parse(draft, 0..draft.len(), &index);
+        let seeds = quote.seed_ids();
+        let windows: Vec<_> = index.candidates(&seeds, None, 4).into_iter().map(|c| c.words).collect();
+        align_quote(&index, draft, SOURCE, &quote, 0, &windows).expect("aligned")
+    }
+
+    #[test]
+    fn identical_words_have_no_edits() {
+        let a = align("any U.S. support for MEK would extremely damage its reputation");
+        assert!(a.is_exact(), "{:?}", a.edits);
+        assert_eq!(a.similarity, 1.0);
+    }
+
+    #[test]
+    fn replaced_word_is_named_with_both_wordings() {
+        let a = align("support for MEK would severely damage its reputation amongst Iranians");
+        assert_eq!(a.edits.len(), 1, "{:?}", a.edits);
+        let e = &a.edits[0];
+        assert_eq!((e.op, e.draft.as_str(), e.source.as_str(), e.marked), (EditOp::Replace, "severely", "extremely", false));
+    }
+
+    #[test]
+    fn dropped_words_are_an_unmarked_omission() {
+        let a = align("support for MEK would damage its reputation amongst Iranians");
+        assert_eq!(a.edits.len(), 1);
+        assert_eq!((a.edits[0].op, a.edits[0].source.as_str()), (EditOp::Omit, "extremely"));
+        assert!(!a.edits[0].marked);
+    }
+
+    #[test]
+    fn ellipsis_omission_is_marked() {
+        let a = align("Any U.S. support for MEK would … increase anti-American sentiments in Iran");
+        assert_eq!(a.edits.len(), 1, "{:?}", a.edits);
+        let e = &a.edits[0];
+        assert_eq!(e.op, EditOp::Omit);
+        assert!(e.marked);
+        assert_eq!(e.draft, "…");
+        assert_eq!(e.source, "extremely damage its reputation amongst Iranians and would");
+    }
+
+    #[test]
+    fn bracketed_replacement_is_marked() {
+        let a = align("Any U.S. support for [the group] would extremely damage its reputation");
+        assert_eq!(a.edits.len(), 1, "{:?}", a.edits);
+        assert_eq!((a.edits[0].op, a.edits[0].source.as_str(), a.edits[0].marked), (EditOp::Replace, "MEK", true));
+    }
+
+    #[test]
+    fn sic_and_case_brackets_are_not_drift() {
+        let a = align("[a]ny U.S. support for MEK would extremely [sic] damage its reputation");
+        assert!(a.edits.iter().all(|e| e.marked), "{:?}", a.edits);
+    }
+
+    #[test]
+    fn one_letter_change_is_a_typo() {
+        let a = align("would extremely damage its reputation amongst Iranains and would increase");
+        assert_eq!(a.edits.len(), 1);
+        assert!(a.edits[0].typo);
+        let b = align("would extremely damage its standing amongst Iranians and would increase");
+        assert!(!b.edits[0].typo);
+    }
+
+    #[test]
+    fn ellipsis_forms() {
+        let index = setup();
+        for text in ["a … b", "a ... b", "a . . . b", "a [...] b", "a […] b"] {
+            let q = QuoteText::parse(text, 0..text.len(), &index);
+            assert_eq!(q.segments.len(), 2, "{text}");
+        }
+        let q = QuoteText::parse("…a b", 0..6, &index);
+        assert_eq!(q.segments.len(), 1, "a leading ellipsis omits nothing inside the quote");
+    }
+}

@@ -1,0 +1,482 @@
+//! Turns a draft's quotes into verdicts and findings.
+//!
+//! One verdict per quote, with these meanings (the vocabulary of every shell):
+//! - `exact`: the same words as a source span after normalisation (so a changed first capital,
+//!   quote-mark style or final punctuation is still exact, as Chicago 13.7 allows);
+//! - `altered`: differs only by marked editorial changes (ellipsis omissions, bracketed
+//!   insertions or replacements, `[sic]`);
+//! - `drift`: aligned to a source passage but with unmarked changes; every edit is reported;
+//! - `misattributed`: cites X, is not in X (not even with drift), but is in Y;
+//! - `unsourced`: nothing in the corpus resembles it;
+//! - `unchecked`: shorter than `min_words` and not found verbatim (scare quotes, titles).
+//!
+//! The cited source is tried first; an exact match anywhere beats a drifted one; a passage found
+//! in several sources names the others in `also_found_in`.
+
+use std::ops::Range;
+
+use crate::align::{align_quote, Alignment, Edit, EditOp, QuoteText};
+use crate::corpus::Corpus;
+use crate::index::CorpusIndex;
+use crate::quotes::{extract, Citation, DraftFormat, DraftQuotes, Quotation};
+
+/// A quote's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Exact,
+    Altered,
+    Drift,
+    Misattributed,
+    Unsourced,
+    Unchecked,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 6] =
+        [Verdict::Exact, Verdict::Altered, Verdict::Drift, Verdict::Misattributed, Verdict::Unsourced, Verdict::Unchecked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Exact => "exact",
+            Verdict::Altered => "altered",
+            Verdict::Drift => "drift",
+            Verdict::Misattributed => "misattributed",
+            Verdict::Unsourced => "unsourced",
+            Verdict::Unchecked => "unchecked",
+        }
+    }
+
+    /// The severity a finding of this verdict has unless configured otherwise.
+    pub fn default_severity(self) -> Option<Severity> {
+        match self {
+            Verdict::Exact | Verdict::Unchecked => None,
+            Verdict::Altered => Some(Severity::Hint),
+            Verdict::Drift | Verdict::Misattributed => Some(Severity::Warning),
+            Verdict::Unsourced => Some(Severity::Information),
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How loudly a finding is reported. Ordered from most to least severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// The severity of each verdict's finding; `None` reports nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Severities([Option<Severity>; 6]);
+
+impl Default for Severities {
+    fn default() -> Self {
+        Severities(Verdict::ALL.map(Verdict::default_severity))
+    }
+}
+
+impl Severities {
+    pub fn get(&self, verdict: Verdict) -> Option<Severity> {
+        self.0[verdict as usize]
+    }
+
+    pub fn set(&mut self, verdict: Verdict, severity: Option<Severity>) {
+        self.0[verdict as usize] = severity;
+    }
+}
+
+/// Options of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Quotes with fewer words are only looked up verbatim.
+    pub min_words: usize,
+    pub severities: Severities,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { min_words: 4, severities: Severities::default() }
+    }
+}
+
+/// Quotes longer than this are not aligned (an unclosed mark in a huge paragraph, not a quote).
+pub const MAX_QUOTE_WORDS: usize = 2000;
+
+/// A span of a source document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpan {
+    /// Index into the corpus's sources.
+    pub doc: usize,
+    pub key: String,
+    /// Byte span in the source's text.
+    pub span: Range<usize>,
+}
+
+/// The verdict on one quote, with the evidence for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteCheck {
+    pub quote: Quotation,
+    /// The quote's content without marks, white space folded.
+    pub text: String,
+    pub verdict: Verdict,
+    pub cited: Vec<String>,
+    pub source: Option<SourceSpan>,
+    pub also_found_in: Vec<String>,
+    pub similarity: f32,
+    pub edits: Vec<Edit>,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingCode {
+    Verdict(Verdict),
+    /// An opening quotation mark without its closing mark.
+    UnclosedQuote,
+    /// A cited key that no source or bibliography entry has.
+    UnknownCitation,
+}
+
+impl FindingCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::Verdict(v) => v.as_str(),
+            FindingCode::UnclosedQuote => "unclosed-quote",
+            FindingCode::UnknownCitation => "unknown-citation",
+        }
+    }
+}
+
+/// Something to tell the writer, at a span of the draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub span: Range<usize>,
+    pub severity: Severity,
+    pub code: FindingCode,
+    pub message: String,
+    /// The source passage the finding is about.
+    pub related: Option<SourceSpan>,
+    /// Index into [`DraftCheck::quotes`], for findings about a quote.
+    pub quote: Option<usize>,
+}
+
+/// Everything found in one draft.
+#[derive(Debug, Clone, Default)]
+pub struct DraftCheck {
+    pub quotes: Vec<QuoteCheck>,
+    pub findings: Vec<Finding>,
+    pub citations: Vec<Citation>,
+}
+
+/// A passage found for a phrase by [`Checker::find`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundPassage {
+    pub source: SourceSpan,
+    pub verdict: Verdict,
+    pub similarity: f32,
+    pub edits: Vec<Edit>,
+}
+
+/// Checks drafts against one indexed corpus.
+pub struct Checker<'a> {
+    pub corpus: &'a Corpus,
+    pub index: &'a CorpusIndex,
+    pub options: CheckOptions,
+}
+
+/// One source's best alignment, classified.
+struct Located {
+    alignment: Alignment,
+    verdict: Verdict,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(corpus: &'a Corpus, index: &'a CorpusIndex, options: CheckOptions) -> Checker<'a> {
+        Checker { corpus, index, options }
+    }
+
+    /// Extracts and checks every quote of a draft.
+    pub fn check_draft(&self, text: &str, format: DraftFormat) -> DraftCheck {
+        let draft = extract(text, format);
+        let quotes: Vec<QuoteCheck> = draft.quotes.iter().map(|q| self.check_quote(&draft, q)).collect();
+        let findings = self.findings(&draft, &quotes);
+        DraftCheck { quotes, findings, citations: draft.citations }
+    }
+
+    /// The verdict on one extracted quote.
+    pub fn check_quote(&self, draft: &DraftQuotes, quote: &Quotation) -> QuoteCheck {
+        let cited: Vec<String> = draft.cited_keys(quote).into_iter().map(str::to_owned).collect();
+        let mut check = QuoteCheck {
+            quote: quote.clone(),
+            text: draft.quote_text(quote),
+            verdict: Verdict::Unchecked,
+            cited,
+            source: None,
+            also_found_in: Vec::new(),
+            similarity: 0.0,
+            edits: Vec::new(),
+        };
+        let parsed = QuoteText::parse(&draft.prose, quote.content.clone(), self.index);
+        let words = parsed.word_count();
+        if words == 0 || words > MAX_QUOTE_WORDS {
+            return check;
+        }
+        let cited_docs: Vec<usize> = self
+            .corpus
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| check.cited.iter().any(|k| *k == s.cite_key))
+            .map(|(i, _)| i)
+            .collect();
+        if words < self.options.min_words {
+            self.check_short(&parsed, &cited_docs, &mut check);
+            return check;
+        }
+        let located = self.locate(&draft.prose, &parsed, &cited_docs);
+        let best = |filter: &dyn Fn(&Located) -> bool| {
+            located.iter().filter(|l| filter(l)).max_by(|a, b| rank(a).partial_cmp(&rank(b)).unwrap_or(std::cmp::Ordering::Equal))
+        };
+        let best_overall = best(&|_| true);
+        let best_cited = best(&|l| cited_docs.contains(&l.alignment.doc));
+        let (chosen, verdict) = match (cited_docs.is_empty(), best_cited, best_overall) {
+            (_, _, None) => {
+                check.verdict = Verdict::Unsourced;
+                return check;
+            }
+            (true, _, Some(overall)) => (overall, overall.verdict),
+            (false, Some(cited), Some(overall)) => {
+                if cited.verdict == Verdict::Drift && overall.verdict != Verdict::Drift {
+                    (overall, overall.verdict)
+                } else {
+                    (cited, cited.verdict)
+                }
+            }
+            (false, None, Some(overall)) => (overall, Verdict::Misattributed),
+        };
+        let doc = chosen.alignment.doc;
+        check.verdict = verdict;
+        check.similarity = chosen.alignment.similarity;
+        check.edits = chosen.alignment.edits.clone();
+        check.source = Some(self.source_span(doc, self.index.span_of(chosen.alignment.source_words.clone())));
+        let mut others: Vec<&Located> = located.iter().filter(|l| l.alignment.doc != doc).collect();
+        others.sort_by(|a, b| rank(b).partial_cmp(&rank(a)).unwrap_or(std::cmp::Ordering::Equal));
+        check.also_found_in = others.iter().map(|l| self.corpus.sources[l.alignment.doc].key.clone()).collect();
+        check
+    }
+
+    /// Short quotes count only when found verbatim.
+    fn check_short(&self, parsed: &QuoteText, cited_docs: &[usize], check: &mut QuoteCheck) {
+        let ids: Vec<u32> = parsed.words().map(|(_, id, _)| id).collect();
+        let found = self.index.find_verbatim(&ids, 256);
+        let Some(first) = found
+            .iter()
+            .find(|r| cited_docs.contains(&self.index.doc_of(r.start)))
+            .or(found.first())
+        else {
+            return;
+        };
+        let doc = self.index.doc_of(first.start);
+        check.verdict = Verdict::Exact;
+        check.similarity = 1.0;
+        check.source = Some(self.source_span(doc, self.index.span_of(first.clone())));
+        let mut others: Vec<String> = Vec::new();
+        for r in &found {
+            let key = &self.corpus.sources[self.index.doc_of(r.start)].key;
+            if self.index.doc_of(r.start) != doc && !others.contains(key) {
+                others.push(key.clone());
+            }
+        }
+        check.also_found_in = others;
+    }
+
+    /// The best alignment in every source that resembles the quote.
+    fn locate(&self, prose: &str, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
+        let seeds = parsed.seed_ids();
+        let mut candidates = self.index.candidates(&seeds, None, 16);
+        for &doc in cited_docs {
+            if !candidates.iter().any(|c| c.doc == doc) {
+                candidates.extend(self.index.candidates(&seeds, Some(doc), 3));
+            }
+        }
+        let mut docs: Vec<usize> = candidates.iter().map(|c| c.doc).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let words = parsed.word_count() as u32;
+        let mut located = Vec::new();
+        for doc in docs {
+            let windows: Vec<Range<u32>> = candidates
+                .iter()
+                .filter(|c| c.doc == doc)
+                .take(3)
+                // Keep the dynamic programme bounded whatever the clustering produced.
+                .map(|c| c.words.start..c.words.end.min(c.words.start + words * 4 + 256))
+                .collect();
+            let source = &self.corpus.sources[doc];
+            let Some(alignment) = align_quote(self.index, prose, &source.text, parsed, doc, &windows) else { continue };
+            if !resembles(&alignment) {
+                continue;
+            }
+            let verdict = if alignment.is_exact() {
+                Verdict::Exact
+            } else if !alignment.has_unmarked_edits() {
+                Verdict::Altered
+            } else {
+                Verdict::Drift
+            };
+            located.push(Located { alignment, verdict });
+        }
+        located
+    }
+
+    fn source_span(&self, doc: usize, span: Range<usize>) -> SourceSpan {
+        SourceSpan { doc, key: self.corpus.sources[doc].key.clone(), span }
+    }
+
+    /// The best source passages for a phrase, best first.
+    pub fn find(&self, phrase: &str) -> Vec<FoundPassage> {
+        let parsed = QuoteText::parse(phrase, 0..phrase.len(), self.index);
+        let mut located = self.locate(phrase, &parsed, &[]);
+        located.sort_by(|a, b| rank(b).partial_cmp(&rank(a)).unwrap_or(std::cmp::Ordering::Equal));
+        located
+            .into_iter()
+            .map(|l| FoundPassage {
+                source: self.source_span(l.alignment.doc, self.index.span_of(l.alignment.source_words.clone())),
+                verdict: l.verdict,
+                similarity: l.alignment.similarity,
+                edits: l.alignment.edits,
+            })
+            .collect()
+    }
+
+    fn findings(&self, draft: &DraftQuotes, quotes: &[QuoteCheck]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (qi, check) in quotes.iter().enumerate() {
+            if let Some(severity) = self.options.severities.get(check.verdict) {
+                findings.push(Finding {
+                    span: check.quote.span.clone(),
+                    severity,
+                    code: FindingCode::Verdict(check.verdict),
+                    message: verdict_message(check, self.corpus.sources.len()),
+                    related: check.source.clone(),
+                    quote: Some(qi),
+                });
+            }
+            if check.quote.unclosed {
+                let mark_end = check.quote.content.start;
+                findings.push(Finding {
+                    span: check.quote.span.start..mark_end,
+                    severity: Severity::Hint,
+                    code: FindingCode::UnclosedQuote,
+                    message: "unclosed quotation mark: the quote runs to the end of its paragraph".into(),
+                    related: None,
+                    quote: Some(qi),
+                });
+            }
+        }
+        let keys = self.corpus.keys();
+        for citation in &draft.citations {
+            if self.corpus.knows_key(&citation.key) {
+                continue;
+            }
+            let suggestion = keys
+                .iter()
+                .map(|k| (strsim::normalized_damerau_levenshtein(k, &citation.key), *k))
+                .filter(|(score, _)| *score >= 0.6)
+                .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            let mut message = format!("unknown citation key `{}`", citation.key);
+            if let Some((_, key)) = suggestion {
+                message.push_str(&format!("; did you mean `{key}`?"));
+            }
+            findings.push(Finding {
+                span: citation.span.clone(),
+                severity: Severity::Warning,
+                code: FindingCode::UnknownCitation,
+                message,
+                related: None,
+                quote: None,
+            });
+        }
+        findings.sort_by_key(|f| f.span.start);
+        findings
+    }
+}
+
+/// Orders alignments: exact over altered over drift, then by similarity, then the tighter
+/// source span (a copy without line-break hyphens reads closer to the original).
+fn rank(located: &Located) -> (u8, f32, i64) {
+    let class = match located.verdict {
+        Verdict::Exact => 3,
+        Verdict::Altered => 2,
+        _ => 1,
+    };
+    let words = &located.alignment.source_words;
+    (class, located.alignment.similarity, -i64::from(words.end - words.start))
+}
+
+/// Whether an alignment is close enough to call the passage the quote's source.
+fn resembles(alignment: &Alignment) -> bool {
+    alignment.similarity >= 0.6 || (alignment.similarity >= 0.4 && alignment.longest_run >= 4)
+}
+
+/// The finding's message for a verdict: what changed, in the writer's words.
+pub fn verdict_message(check: &QuoteCheck, source_count: usize) -> String {
+    let key = check.source.as_ref().map(|s| s.key.as_str()).unwrap_or_default();
+    match check.verdict {
+        Verdict::Exact => format!("quote matches [@{key}]"),
+        Verdict::Altered => format!("quote altered with editorial marks from [@{key}]: {}", describe_edits(&check.edits)),
+        Verdict::Drift => format!("quote drifted from [@{key}]: {}", describe_edits(&check.edits)),
+        Verdict::Misattributed => {
+            let cited = check.cited.iter().map(|k| format!("[@{k}]")).collect::<Vec<_>>().join(", ");
+            let mut message = format!("quote cited to {cited} is not there; it is from [@{key}]");
+            if !check.edits.is_empty() {
+                message.push_str(&format!(" ({})", describe_edits(&check.edits)));
+            }
+            message
+        }
+        Verdict::Unsourced => format!("quote not found in the corpus ({source_count} sources searched)"),
+        Verdict::Unchecked => "quote too short to check and not found verbatim".into(),
+    }
+}
+
+/// "source says ‘not’, draft says ‘no’; draft drops ‘extremely’", at most five edits.
+pub fn describe_edits(edits: &[Edit]) -> String {
+    let mut parts: Vec<String> = edits.iter().take(5).map(describe_edit).collect();
+    if edits.len() > 5 {
+        parts.push(format!("and {} more", edits.len() - 5));
+    }
+    parts.join("; ")
+}
+
+pub fn describe_edit(edit: &Edit) -> String {
+    match (edit.op, edit.marked) {
+        (EditOp::Replace, false) => {
+            let note = if edit.typo { " (spelling)" } else { "" };
+            format!("source says ‘{}’, draft says ‘{}’{note}", edit.source, edit.draft)
+        }
+        (EditOp::Omit, false) => format!("draft drops ‘{}’ without an ellipsis", edit.source),
+        (EditOp::Insert, false) => format!("draft adds ‘{}’", edit.draft),
+        (EditOp::Omit, true) => format!("‘{}’ omits ‘{}’", edit.draft, edit.source),
+        (EditOp::Replace, true) => format!("‘{}’ replaces ‘{}’", edit.draft, edit.source),
+        (EditOp::Insert, true) => format!("‘{}’ inserted", edit.draft),
+    }
+}

@@ -1,0 +1,494 @@
+//! Loads source documents and their bibliographic metadata.
+//!
+//! A corpus is one or more paths: directories (read recursively) and files. Texts are `.txt` and
+//! `.md` (whose YAML front matter may give `key`, `title`, `author`, `date`, `url`); bibliographies
+//! are BibTeX (`.bib`) and CSL-JSON (`.json`) and give citation keys and metadata, and may point at
+//! a text with a `file` field. A text's key is, in order: the bibliography entry that points at it
+//! or shares its stem, its front matter `key`, its file stem.
+//!
+//! Bad input loses nothing: an invalid UTF-8 file is decoded lossily and a binary file skipped,
+//! each with a warning naming the file; a malformed bibliography is a warning with its line; only
+//! a missing path is an error.
+//!
+//! Invariant: this is the only core module that touches the file system.
+
+use std::collections::HashMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::lines::LineIndex;
+
+/// Bibliographic facts about a source, as far as its metadata states them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SourceMeta {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub container: Option<String>,
+}
+
+/// A citation key with its metadata, whether or not its text is in the corpus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub key: String,
+    pub meta: SourceMeta,
+    /// Files the entry points at, resolved against the bibliography's folder.
+    pub files: Vec<PathBuf>,
+    /// The bibliography (or text) this reference came from.
+    pub origin: PathBuf,
+}
+
+/// One source document.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Unique among the corpus's sources (a duplicate gets a `#2` suffix).
+    pub key: String,
+    /// The key drafts cite it by (the same as `key` unless it was a duplicate).
+    pub cite_key: String,
+    pub path: PathBuf,
+    pub text: String,
+    /// The part of `text` that is evidence: all of it, less a Markdown file's front matter.
+    pub body: Range<usize>,
+    pub meta: SourceMeta,
+    pub lines: LineIndex,
+}
+
+impl Source {
+    pub fn new(key: impl Into<String>, path: impl Into<PathBuf>, text: impl Into<String>) -> Source {
+        let key = key.into();
+        let text = text.into();
+        Source {
+            cite_key: key.clone(),
+            key,
+            path: path.into(),
+            body: 0..text.len(),
+            lines: LineIndex::new(&text),
+            text,
+            meta: SourceMeta::default(),
+        }
+    }
+
+    /// The title if the metadata gives one, else the key.
+    pub fn display_title(&self) -> &str {
+        self.meta.title.as_deref().unwrap_or(&self.key)
+    }
+}
+
+/// Something wrong with the corpus that did not stop it from loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusWarning {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for CorpusWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("corpus path {} does not exist", .0.display())]
+    Missing(PathBuf),
+    #[error("cannot read {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// The loaded sources and every citation key known from bibliographies.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub sources: Vec<Source>,
+    /// Every key from bibliographies and texts; several may have no text.
+    pub references: Vec<Reference>,
+    pub warnings: Vec<CorpusWarning>,
+}
+
+impl Corpus {
+    /// A corpus from texts already in memory (tests, editors' unsaved buffers).
+    pub fn from_sources(sources: Vec<Source>) -> Corpus {
+        let mut corpus = Corpus::default();
+        for source in sources {
+            corpus.push_source(source);
+        }
+        corpus
+    }
+
+    /// Loads every path (directories recursively) plus extra bibliography files.
+    pub fn load(paths: &[PathBuf], bibliographies: &[PathBuf]) -> Result<Corpus, CorpusError> {
+        let mut files = Files::default();
+        for path in paths {
+            files.collect(path, true)?;
+        }
+        for path in bibliographies {
+            files.collect(path, false)?;
+        }
+        let mut corpus = Corpus::default();
+        let mut references = Vec::new();
+        for bib in &files.bibliographies {
+            references.extend(corpus.read_bibliography(bib));
+        }
+        let mut texts: Vec<PathBuf> = files.texts;
+        // Entries may point at texts outside the corpus folders; those are evidence too.
+        for reference in &references {
+            for file in &reference.files {
+                if is_text_path(file) && file.exists() && !texts.iter().any(|t| same_file(t, file)) {
+                    texts.push(file.clone());
+                }
+            }
+        }
+        let by_file: Vec<(PathBuf, usize)> = references
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.files.iter().map(move |f| (f.clone(), i)))
+            .collect();
+        let mut by_stem: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in references.iter().enumerate() {
+            by_stem.entry(r.key.as_str()).or_insert(i);
+        }
+        let mut linked = vec![false; references.len()];
+        for path in &texts {
+            let Some(mut source) = corpus.read_text(path) else { continue };
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let entry = by_file
+                .iter()
+                .find(|(file, _)| same_file(file, path))
+                .map(|&(_, i)| i)
+                .or_else(|| by_stem.get(stem).copied());
+            if let Some(i) = entry {
+                linked[i] = true;
+                source.key = references[i].key.clone();
+                source.cite_key = source.key.clone();
+                merge_meta(&mut source.meta, &references[i].meta);
+            }
+            corpus.push_source(source);
+        }
+        for (i, reference) in references.into_iter().enumerate() {
+            for file in &reference.files {
+                if !file.exists() {
+                    corpus.warn(
+                        &reference.origin,
+                        format!("entry `{}` points at {}, which does not exist", reference.key, file.display()),
+                    );
+                }
+            }
+            if !linked[i] && !corpus.references.iter().any(|r| r.key == reference.key) {
+                corpus.references.push(reference);
+            }
+        }
+        if corpus.sources.is_empty() {
+            let where_ = paths.first().cloned().unwrap_or_default();
+            corpus.warn(&where_, "the corpus has no source texts (.txt or .md); every quote will be unsourced".into());
+        }
+        Ok(corpus)
+    }
+
+    pub fn source_by_key(&self, key: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.key == key)
+    }
+
+    /// Whether a draft may cite `key`: a source's key or any bibliography entry's.
+    pub fn knows_key(&self, key: &str) -> bool {
+        self.sources.iter().any(|s| s.cite_key == key) || self.references.iter().any(|r| r.key == key)
+    }
+
+    /// Metadata for a cited key, from its source or its bibliography entry.
+    pub fn meta_for_key(&self, key: &str) -> Option<&SourceMeta> {
+        self.sources
+            .iter()
+            .find(|s| s.cite_key == key)
+            .map(|s| &s.meta)
+            .or_else(|| self.references.iter().find(|r| r.key == key).map(|r| &r.meta))
+    }
+
+    /// Every citable key, sources first, each once.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::new();
+        for key in self.sources.iter().map(|s| s.cite_key.as_str()).chain(self.references.iter().map(|r| r.key.as_str())) {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
+    fn push_source(&mut self, mut source: Source) {
+        let base = source.cite_key.clone();
+        if self.sources.iter().any(|s| s.key == source.key) {
+            let mut n = 2;
+            while self.sources.iter().any(|s| s.key == format!("{base}#{n}")) {
+                n += 1;
+            }
+            let first = self.sources.iter().find(|s| s.cite_key == base).map(|s| s.path.display().to_string());
+            self.warn(
+                &source.path,
+                format!(
+                    "duplicate key `{base}` (also {}); this one is `{base}#{n}`",
+                    first.unwrap_or_default()
+                ),
+            );
+            source.key = format!("{base}#{n}");
+        }
+        self.references.push(Reference {
+            key: source.cite_key.clone(),
+            meta: source.meta.clone(),
+            files: vec![source.path.clone()],
+            origin: source.path.clone(),
+        });
+        self.references.dedup_by(|a, b| a.key == b.key);
+        self.sources.push(source);
+    }
+
+    fn warn(&mut self, path: &Path, message: String) {
+        self.warnings.push(CorpusWarning { path: path.to_path_buf(), message });
+    }
+
+    /// Reads a text source, or warns and returns `None` for a binary file.
+    fn read_text(&mut self, path: &Path) -> Option<Source> {
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                self.warn(path, format!("cannot read: {err}"));
+                return None;
+            }
+        };
+        if looks_binary(&bytes) {
+            self.warn(path, "binary file skipped".into());
+            return None;
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let valid_up_to = err.utf8_error().valid_up_to();
+                self.warn(
+                    path,
+                    format!("invalid UTF-8 (first bad byte at offset {valid_up_to}); decoded with replacement characters"),
+                );
+                String::from_utf8_lossy(err.as_bytes()).into_owned()
+            }
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("source").to_owned();
+        let mut source = Source::new(stem, path, text);
+        if is_markdown_path(path) {
+            if let Some((front, body)) = split_front_matter(&source.text) {
+                source.body = body;
+                match serde_yaml_ng::from_str::<FrontMatter>(&source.text[front]) {
+                    Ok(front) => {
+                        if let Some(key) = front.key.or(front.id) {
+                            source.key.clone_from(&key);
+                            source.cite_key = key;
+                        }
+                        source.meta = SourceMeta {
+                            title: front.title,
+                            author: front.author.map(FrontMatterAuthor::into_string),
+                            date: front.date.map(yaml_scalar_string),
+                            url: front.url,
+                            container: front.container,
+                        };
+                    }
+                    Err(err) => self.warn(path, format!("front matter ignored: {err}")),
+                }
+            }
+        }
+        Some(source)
+    }
+
+    fn read_bibliography(&mut self, path: &Path) -> Vec<Reference> {
+        let text = match fs::read(path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(err) => {
+                self.warn(path, format!("cannot read bibliography: {err}"));
+                return Vec::new();
+            }
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let parsed = if has_extension(path, &["json"]) {
+            crate::bibliography::parse_csl_json(&text, dir)
+        } else {
+            crate::bibliography::parse_bibtex(&text, dir)
+        };
+        match parsed {
+            Ok(mut references) => {
+                for r in &mut references {
+                    r.origin = path.to_path_buf();
+                }
+                references
+            }
+            Err(problem) => {
+                let line = LineIndex::new(&text).line_of(problem.offset) + 1;
+                self.warn(path, format!("line {line}: malformed bibliography, entries ignored: {}", problem.message));
+                Vec::new()
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Files {
+    texts: Vec<PathBuf>,
+    bibliographies: Vec<PathBuf>,
+}
+
+impl Files {
+    fn collect(&mut self, path: &Path, texts_allowed: bool) -> Result<(), CorpusError> {
+        let meta = fs::metadata(path).map_err(|err| match err.kind() {
+            std::io::ErrorKind::NotFound => CorpusError::Missing(path.to_path_buf()),
+            _ => CorpusError::Io { path: path.to_path_buf(), source: err },
+        })?;
+        if meta.is_file() {
+            if is_bibliography_path(path) {
+                self.bibliographies.push(path.to_path_buf());
+            } else if texts_allowed {
+                // A file named explicitly is read whatever its extension (binary ones are skipped).
+                self.texts.push(path.to_path_buf());
+            }
+            return Ok(());
+        }
+        let mut entries: Vec<PathBuf> = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(walkdir::DirEntry::into_path)
+            .filter(|p| !is_hidden(p.strip_prefix(path).unwrap_or(p)))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            if is_bibliography_path(&entry) {
+                self.bibliographies.push(entry);
+            } else if texts_allowed && is_text_path(&entry) {
+                self.texts.push(entry);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct FrontMatter {
+    key: Option<String>,
+    id: Option<String>,
+    title: Option<String>,
+    author: Option<FrontMatterAuthor>,
+    date: Option<serde_yaml_ng::Value>,
+    url: Option<String>,
+    container: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum FrontMatterAuthor {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl FrontMatterAuthor {
+    fn into_string(self) -> String {
+        match self {
+            FrontMatterAuthor::One(s) => s,
+            FrontMatterAuthor::Many(v) => v.join(" and "),
+        }
+    }
+}
+
+fn yaml_scalar_string(value: serde_yaml_ng::Value) -> String {
+    match value {
+        serde_yaml_ng::Value::String(s) => s,
+        serde_yaml_ng::Value::Number(n) => n.to_string(),
+        other => serde_yaml_ng::to_string(&other).unwrap_or_default().trim().to_owned(),
+    }
+}
+
+/// The byte ranges of a leading `---` YAML block (without its fences) and of what follows it.
+pub fn split_front_matter(text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    let rest = text.strip_prefix("---")?;
+    let first_break = rest.find('\n')?;
+    if !rest[..first_break].trim().is_empty() {
+        return None;
+    }
+    let start = 3 + first_break + 1;
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            return Some((start..offset, offset + line.len()..text.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn merge_meta(into: &mut SourceMeta, from: &SourceMeta) {
+    let SourceMeta { title, author, date, url, container } = from;
+    for (slot, value) in [
+        (&mut into.title, title),
+        (&mut into.author, author),
+        (&mut into.date, date),
+        (&mut into.url, url),
+        (&mut into.container, container),
+    ] {
+        if value.is_some() {
+            slot.clone_from(value);
+        }
+    }
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+fn is_text_path(path: &Path) -> bool {
+    has_extension(path, &["txt", "text", "md", "markdown"])
+}
+
+fn is_markdown_path(path: &Path) -> bool {
+    has_extension(path, &["md", "markdown"])
+}
+
+fn is_bibliography_path(path: &Path) -> bool {
+    has_extension(path, &["bib", "json"])
+}
+
+fn is_hidden(relative: &Path) -> bool {
+    relative.components().any(|c| c.as_os_str().to_str().is_some_and(|s| s.starts_with('.')))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_split_from_the_body() {
+        let text = "---\nkey: report\ntitle: A Report\n---\nBody text.\n";
+        let (front, body) = split_front_matter(text).unwrap();
+        assert_eq!(&text[front], "key: report\ntitle: A Report\n");
+        assert_eq!(&text[body], "Body text.\n");
+        assert!(split_front_matter("--- not front matter\n").is_none());
+    }
+
+    #[test]
+    fn duplicate_keys_stay_distinguishable() {
+        let corpus = Corpus::from_sources(vec![
+            Source::new("report", "a/report.txt", "one"),
+            Source::new("report", "b/report.txt", "two"),
+        ]);
+        let keys: Vec<_> = corpus.sources.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(keys, ["report", "report#2"]);
+        assert!(corpus.sources.iter().all(|s| s.cite_key == "report"));
+        assert_eq!(corpus.warnings.len(), 1);
+        assert!(corpus.warnings[0].message.contains("duplicate key `report`"));
+    }
+}

@@ -1,0 +1,31 @@
+//! quoteline checks quotations in drafts against the source documents they quote.
+//!
+//! The core is pure data in, data out (see `ARCHITECTURE.md`):
+//! [`corpus`] loads sources and metadata, [`normalize`] maps text to comparable words with byte
+//! spans, [`index`] finds candidate passages, [`align`] aligns a quote to a passage and names the
+//! edits, [`quotes`] extracts quotations and citations from a draft, and [`check`] turns those
+//! into verdicts. The shells — [`cli`], [`lsp`] and [`report`] — are the only code that knows
+//! about terminals, the protocol or the process.
+//!
+//! ```
+//! use quoteline::{check::{Checker, CheckOptions, Verdict}, corpus::{Corpus, Source}, index::CorpusIndex, quotes::DraftFormat};
+//!
+//! let corpus = Corpus::from_sources(vec![Source::new(
+//!     "cable", "cable.txt", "The MEK has no popular support inside Iran, the cable says.")]);
+//! let index = CorpusIndex::build(&corpus.sources);
+//! let checker = Checker::new(&corpus, &index, CheckOptions::default());
+//! let draft = "It found “the MEK has little popular support inside Iran” [@cable].";
+//! let report = checker.check_draft(draft, DraftFormat::Markdown);
+//! assert_eq!(report.quotes[0].verdict, Verdict::Drift);
+//! assert_eq!(report.quotes[0].edits[0].source, "no");
+//! ```
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod align;
+pub mod bibliography;
+pub mod check;
+pub mod corpus;
+pub mod index;
+pub mod lines;
+pub mod normalize;
+pub mod quotes;
