@@ -480,3 +480,21 @@ pub fn describe_edit(edit: &Edit) -> String {
         (EditOp::Insert, true) => format!("‘{}’ inserted", edit.draft),
     }
 }
+
+/// A corpus with its index: what every shell holds and shares (behind an `Arc` in the server).
+#[derive(Debug, Clone, Default)]
+pub struct IndexedCorpus {
+    pub corpus: Corpus,
+    pub index: CorpusIndex,
+}
+
+impl IndexedCorpus {
+    pub fn new(corpus: Corpus) -> IndexedCorpus {
+        let index = CorpusIndex::build(&corpus.sources);
+        IndexedCorpus { corpus, index }
+    }
+
+    pub fn checker(&self, options: CheckOptions) -> Checker<'_> {
+        Checker::new(&self.corpus, &self.index, options)
+    }
+}

@@ -29,3 +29,6 @@ pub mod index;
 pub mod lines;
 pub mod normalize;
 pub mod quotes;
+
+pub mod config;
+pub mod lsp;
