@@ -43,6 +43,17 @@ pub struct Edit {
     pub typo: bool,
 }
 
+/// A piece of a word diff between source and draft, for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffPiece {
+    /// Words both share (the source's spelling).
+    Same(String),
+    /// Source words the draft lacks or changed.
+    Deleted(String),
+    /// Draft words (or marks) the source lacks.
+    Inserted(String),
+}
+
 /// An element of a quote segment.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QuoteElement {
@@ -273,6 +284,8 @@ pub struct Alignment {
     pub segments: Vec<(Vec<AlignOp>, Range<u32>)>,
     pub score: i32,
     pub edits: Vec<Edit>,
+    /// Word diff of the aligned passage, source order.
+    pub diff: Vec<DiffPiece>,
     /// 1.0 for identical words; see [`Alignment::similarity`].
     pub similarity: f32,
     /// Longest run of consecutive matched words.
@@ -478,6 +491,7 @@ pub fn align_quote(
         segments,
         score: total,
         edits: Vec::new(),
+        diff: Vec::new(),
         similarity: 0.0,
         longest_run: 0,
     };
@@ -515,17 +529,18 @@ fn later_segment_windows(index: &CorpusIndex, segment: &[QuoteElement], doc: usi
 
 /// Turns ops into the edit script, similarity and longest run.
 fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteText, alignment: &mut Alignment) {
-    let mut edits = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut diff = Diff::default();
     let (mut matched_quote, mut matched_source, mut quote_words, mut source_words) = (0usize, 0usize, 0usize, 0usize);
     let (mut run, mut longest) = (0usize, 0usize);
     let mut pending = Pending::default();
     for (k, (ops, covered)) in alignment.segments.iter().enumerate() {
         if k > 0 {
-            pending.flush(index, draft, source_text, &mut edits);
+            pending.flush(index, draft, source_text, &mut edits, &mut diff);
             let gap = alignment.segments[k - 1].1.end..covered.start;
             if !gap.is_empty() {
                 let ellipsis = quote.ellipses.get(k - 1).cloned();
-                edits.push(Edit {
+                let edit = Edit {
                     op: EditOp::Omit,
                     draft: ellipsis.clone().map(|s| draft[s].to_owned()).unwrap_or_default(),
                     source: abbreviate(&collapse_whitespace(&source_text[index.span_of(gap.clone())])),
@@ -533,14 +548,17 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                     source_span: Some(index.span_of(gap)),
                     marked: true,
                     typo: false,
-                });
+                };
+                diff.edit(&edit);
+                edits.push(edit);
             }
         }
         let segment = &quote.segments.iter().filter(|s| !s.is_empty()).nth(k).expect("aligned segment exists");
         for op in ops {
             match op {
-                AlignOp::Match { .. } | AlignOp::Join { .. } => {
-                    pending.flush(index, draft, source_text, &mut edits);
+                AlignOp::Match { s, .. } | AlignOp::Join { s, .. } => {
+                    pending.flush(index, draft, source_text, &mut edits, &mut diff);
+                    diff.same(&source_text[index.word_span(*s)]);
                     let words = if matches!(op, AlignOp::Join { .. }) { 2 } else { 1 };
                     matched_quote += words;
                     quote_words += words;
@@ -567,10 +585,10 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                     run = 0;
                 }
                 AlignOp::Editorial { q, s } => {
-                    pending.flush(index, draft, source_text, &mut edits);
+                    pending.flush(index, draft, source_text, &mut edits, &mut diff);
                     let QuoteElement::Editorial { span, .. } = &segment[*q] else { continue };
                     let source_span = (!s.is_empty()).then(|| index.span_of(s.clone()));
-                    edits.push(Edit {
+                    let edit = Edit {
                         op: if s.is_empty() { EditOp::Insert } else { EditOp::Replace },
                         draft: draft[span.clone()].to_owned(),
                         source: source_span.clone().map(|r| collapse_whitespace(&source_text[r])).unwrap_or_default(),
@@ -578,13 +596,16 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                         source_span,
                         marked: true,
                         typo: false,
-                    });
+                    };
+                    diff.edit(&edit);
+                    edits.push(edit);
                 }
             }
         }
     }
-    pending.flush(index, draft, source_text, &mut edits);
+    pending.flush(index, draft, source_text, &mut edits, &mut diff);
     alignment.edits = edits;
+    alignment.diff = diff.pieces;
     alignment.longest_run = longest;
     let total = quote_words + source_words;
     alignment.similarity = if total == 0 { 0.0 } else { (matched_quote + matched_source) as f32 / total as f32 };
@@ -614,7 +635,7 @@ impl Pending {
         });
     }
 
-    fn flush(&mut self, index: &CorpusIndex, draft: &str, source_text: &str, edits: &mut Vec<Edit>) {
+    fn flush(&mut self, index: &CorpusIndex, draft: &str, source_text: &str, edits: &mut Vec<Edit>, diff: &mut Diff) {
         let (draft_span, source_words) = (self.draft.take(), self.source.take());
         let op = match (&draft_span, &source_words) {
             (Some(_), Some(_)) => EditOp::Replace,
@@ -628,8 +649,50 @@ impl Pending {
         let typo = op == EditOp::Replace
             && source_words.is_some_and(|w| w.len() == 1)
             && is_typo(&crate::normalize::normalize_phrase(&draft_text), &crate::normalize::normalize_phrase(&source_text));
-        edits.push(Edit { op, draft: draft_text, source: source_text, draft_span, source_span, marked: false, typo });
+        let edit = Edit { op, draft: draft_text, source: source_text, draft_span, source_span, marked: false, typo };
+        diff.edit(&edit);
+        edits.push(edit);
     }
+}
+
+/// Builds a word diff, merging neighbouring pieces of one kind.
+#[derive(Default)]
+struct Diff {
+    pieces: Vec<DiffPiece>,
+}
+
+impl Diff {
+    fn same(&mut self, text: &str) {
+        let text = collapse_whitespace(text);
+        match self.pieces.last_mut() {
+            Some(DiffPiece::Same(prev)) => {
+                prev.push(' ');
+                prev.push_str(&text);
+            }
+            _ => self.pieces.push(DiffPiece::Same(text)),
+        }
+    }
+
+    fn edit(&mut self, edit: &Edit) {
+        if !edit.source.is_empty() {
+            self.pieces.push(DiffPiece::Deleted(edit.source.clone()));
+        }
+        if !edit.draft.is_empty() {
+            self.pieces.push(DiffPiece::Inserted(edit.draft.clone()));
+        }
+    }
+}
+
+/// Renders a diff as text with `[-deleted-]` and `{+inserted+}` markers (wdiff style).
+pub fn render_diff_plain(diff: &[DiffPiece]) -> String {
+    diff.iter()
+        .map(|piece| match piece {
+            DiffPiece::Same(t) => t.clone(),
+            DiffPiece::Deleted(t) => format!("[-{t}-]"),
+            DiffPiece::Inserted(t) => format!("{{+{t}+}}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Folds runs of white space (line breaks of a wrapped source) into single spaces.
@@ -720,6 +783,12 @@ and would increase anti-American sentiments in Iran. The State Department cables
         assert!(a.edits[0].typo);
         let b = align("would extremely damage its standing amongst Iranians and would increase");
         assert!(!b.edits[0].typo);
+    }
+
+    #[test]
+    fn word_diff_marks_both_wordings() {
+        let a = align("support for MEK would severely damage its reputation");
+        assert_eq!(render_diff_plain(&a.diff), "support for MEK would [-extremely-] {+severely+} damage its reputation");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 
 use std::ops::Range;
 
-use crate::align::{align_quote, Alignment, Edit, EditOp, QuoteText};
+use crate::align::{align_quote, Alignment, DiffPiece, Edit, EditOp, QuoteText};
 use crate::corpus::Corpus;
 use crate::index::CorpusIndex;
 use crate::quotes::{extract, Citation, DraftFormat, DraftQuotes, Quotation};
@@ -144,6 +144,8 @@ pub struct QuoteCheck {
     pub also_found_in: Vec<String>,
     pub similarity: f32,
     pub edits: Vec<Edit>,
+    /// Word diff of source against draft (empty without a source).
+    pub diff: Vec<DiffPiece>,
 }
 
 /// What a finding is about.
@@ -234,6 +236,7 @@ impl<'a> Checker<'a> {
             also_found_in: Vec::new(),
             similarity: 0.0,
             edits: Vec::new(),
+            diff: Vec::new(),
         };
         let parsed = QuoteText::parse(&draft.prose, quote.content.clone(), self.index);
         let words = parsed.word_count();
@@ -277,6 +280,7 @@ impl<'a> Checker<'a> {
         check.verdict = verdict;
         check.similarity = chosen.alignment.similarity;
         check.edits = chosen.alignment.edits.clone();
+        check.diff = chosen.alignment.diff.clone();
         check.source = Some(self.source_span(doc, self.index.span_of(chosen.alignment.source_words.clone())));
         let mut others: Vec<&Located> = located.iter().filter(|l| l.alignment.doc != doc).collect();
         others.sort_by(|a, b| rank(b).partial_cmp(&rank(a)).unwrap_or(std::cmp::Ordering::Equal));
@@ -298,6 +302,9 @@ impl<'a> Checker<'a> {
         let doc = self.index.doc_of(first.start);
         check.verdict = Verdict::Exact;
         check.similarity = 1.0;
+        check.diff = vec![DiffPiece::Same(crate::align::collapse_whitespace(
+            &self.corpus.sources[doc].text[self.index.span_of(first.clone())],
+        ))];
         check.source = Some(self.source_span(doc, self.index.span_of(first.clone())));
         let mut others: Vec<String> = Vec::new();
         for r in &found {
