@@ -290,6 +290,8 @@ pub struct Alignment {
     pub similarity: f32,
     /// Longest run of consecutive matched words.
     pub longest_run: usize,
+    /// Share of the quote's words that match source words.
+    pub coverage: f32,
 }
 
 impl Alignment {
@@ -462,38 +464,57 @@ pub fn align_quote(
     first_windows: &[Range<u32>],
 ) -> Option<Alignment> {
     let doc_words = index.doc_words(doc);
-    let mut segments: Vec<(Vec<AlignOp>, Range<u32>)> = Vec::new();
-    let mut total = 0;
-    for (k, segment) in quote.segments.iter().enumerate() {
-        if segment.is_empty() {
-            continue;
+    let segments: Vec<&Vec<QuoteElement>> = quote.segments.iter().filter(|s| !s.is_empty()).collect();
+    let (first_segment, later_segments) = segments.split_first()?;
+    // Each region proposed for the first segment starts one chain; later segments follow it in
+    // source order. The best chain wins (a passage quoted twice in one source, once drifted,
+    // must not capture the ellipsis quote's first half).
+    let mut best: Option<(Vec<(Vec<AlignOp>, Range<u32>)>, i32)> = None;
+    for window in first_windows {
+        let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
+        let Some((ops, covered, score)) = align_segment(index, first_segment, window) else { continue };
+        let mut chain = vec![(ops, covered)];
+        let mut total = score;
+        for segment in later_segments {
+            let after = chain.last().map_or(doc_words.start, |(_, covered)| covered.end);
+            let next = later_segment_windows(index, segment, doc, after)
+                .into_iter()
+                .map(|w| w.start.max(after)..w.end.min(doc_words.end))
+                .filter(|w| !w.is_empty())
+                .filter_map(|w| align_segment(index, segment, w))
+                .max_by_key(|(_, covered, score)| (*score, std::cmp::Reverse(covered.start)));
+            match next {
+                Some((ops, covered, score)) => {
+                    total += score;
+                    chain.push((ops, covered));
+                }
+                None => {
+                    // Nothing left in the source after the previous segment: its words are
+                    // all insertions.
+                    total += GAP * segment.len() as i32;
+                    let at = after.min(doc_words.end);
+                    let ops = (0..segment.len()).map(|q| AlignOp::Insert { q }).collect();
+                    chain.push((ops, at..at));
+                }
+            }
         }
-        let after = segments.last().map_or(doc_words.start, |(_, covered)| covered.end);
-        let windows: Vec<Range<u32>> = if k == 0 {
-            first_windows.to_vec()
-        } else {
-            later_segment_windows(index, segment, doc, after)
-        };
-        let best = windows
-            .into_iter()
-            .map(|w| w.start.max(after)..w.end.min(doc_words.end))
-            .filter(|w| !w.is_empty())
-            .filter_map(|w| align_segment(index, segment, w))
-            .max_by_key(|(_, covered, score)| (*score, std::cmp::Reverse(covered.start)))?;
-        total += best.2;
-        segments.push((best.0, best.1));
+        if best.as_ref().is_none_or(|(_, s)| total > *s) {
+            best = Some((chain, total));
+        }
     }
-    let first = segments.first()?.1.start;
-    let last = segments.last()?.1.end;
+    let (chain, total) = best?;
+    let first = chain.first()?.1.start;
+    let last = chain.last()?.1.end;
     let mut alignment = Alignment {
         doc,
         source_words: first..last.max(first),
-        segments,
+        segments: chain,
         score: total,
         edits: Vec::new(),
         diff: Vec::new(),
         similarity: 0.0,
         longest_run: 0,
+        coverage: 0.0,
     };
     describe(index, draft, source_text, quote, &mut alignment);
     Some(alignment)
@@ -543,7 +564,7 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                 let edit = Edit {
                     op: EditOp::Omit,
                     draft: ellipsis.clone().map(|s| draft[s].to_owned()).unwrap_or_default(),
-                    source: abbreviate(&collapse_whitespace(&source_text[index.span_of(gap.clone())])),
+                    source: abbreviate(readable(&source_text[index.span_of(gap.clone())]).trim()),
                     draft_span: ellipsis,
                     source_span: Some(index.span_of(gap)),
                     marked: true,
@@ -558,7 +579,7 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
             match op {
                 AlignOp::Match { s, .. } | AlignOp::Join { s, .. } => {
                     pending.flush(index, draft, source_text, &mut edits, &mut diff);
-                    diff.same(&source_text[index.word_span(*s)]);
+                    diff.same(source_text, index.word_span(*s));
                     let words = if matches!(op, AlignOp::Join { .. }) { 2 } else { 1 };
                     matched_quote += words;
                     quote_words += words;
@@ -591,7 +612,7 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                     let edit = Edit {
                         op: if s.is_empty() { EditOp::Insert } else { EditOp::Replace },
                         draft: draft[span.clone()].to_owned(),
-                        source: source_span.clone().map(|r| collapse_whitespace(&source_text[r])).unwrap_or_default(),
+                        source: source_span.clone().map(|r| readable(&source_text[r]).trim().to_owned()).unwrap_or_default(),
                         draft_span: Some(span.clone()),
                         source_span,
                         marked: true,
@@ -609,6 +630,7 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
     alignment.longest_run = longest;
     let total = quote_words + source_words;
     alignment.similarity = if total == 0 { 0.0 } else { (matched_quote + matched_source) as f32 / total as f32 };
+    alignment.coverage = if quote_words == 0 { 0.0 } else { matched_quote as f32 / quote_words as f32 };
 }
 
 /// Consecutive unmarked differences, gathered into one edit.
@@ -645,7 +667,7 @@ impl Pending {
         };
         let source_span = source_words.clone().map(|w| index.span_of(w));
         let draft_text = draft_span.clone().map(|s| collapse_whitespace(&draft[s])).unwrap_or_default();
-        let source_text = source_span.clone().map(|s| collapse_whitespace(&source_text[s])).unwrap_or_default();
+        let source_text = source_span.clone().map(|s| readable(&source_text[s]).trim().to_owned()).unwrap_or_default();
         let typo = op == EditOp::Replace
             && source_words.is_some_and(|w| w.len() == 1)
             && is_typo(&crate::normalize::normalize_phrase(&draft_text), &crate::normalize::normalize_phrase(&source_text));
@@ -659,21 +681,24 @@ impl Pending {
 #[derive(Default)]
 struct Diff {
     pieces: Vec<DiffPiece>,
+    /// End of the last shared word in the source, so the punctuation between two shared words
+    /// is shown as the source has it.
+    last_same_end: Option<usize>,
 }
 
 impl Diff {
-    fn same(&mut self, text: &str) {
-        let text = collapse_whitespace(text);
-        match self.pieces.last_mut() {
-            Some(DiffPiece::Same(prev)) => {
-                prev.push(' ');
-                prev.push_str(&text);
+    fn same(&mut self, source_text: &str, word: Range<usize>) {
+        match (self.pieces.last_mut(), self.last_same_end) {
+            (Some(DiffPiece::Same(prev)), Some(end)) if end <= word.start => {
+                prev.push_str(&readable(&source_text[end..word.end]));
             }
-            _ => self.pieces.push(DiffPiece::Same(text)),
+            _ => self.pieces.push(DiffPiece::Same(readable(&source_text[word.clone()]))),
         }
+        self.last_same_end = Some(word.end);
     }
 
     fn edit(&mut self, edit: &Edit) {
+        self.last_same_end = None;
         if !edit.source.is_empty() {
             self.pieces.push(DiffPiece::Deleted(edit.source.clone()));
         }
@@ -698,6 +723,45 @@ pub fn render_diff_plain(diff: &[DiffPiece]) -> String {
 /// Folds runs of white space (line breaks of a wrapped source) into single spaces.
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Source text as a reader wants it: end-of-line hyphenation undone (`Ambassa-\ndor` reads
+/// `Ambassador`, by the rule [`crate::normalize`] uses) and white space folded. Keeps a leading
+/// or trailing space if the text had one, so pieces can be concatenated.
+pub fn readable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    let mut pending_space = false;
+    while let Some((i, c)) = chars.next() {
+        if crate::normalize::is_hyphen(c) && out.chars().next_back().is_some_and(char::is_alphabetic) {
+            let rest = &text[i + c.len_utf8()..];
+            let trimmed = rest.trim_start_matches([' ', '\t']);
+            let after_break = trimmed.strip_prefix("\r\n").or_else(|| trimmed.strip_prefix('\n'));
+            if let Some(after) = after_break {
+                let next = after.trim_start_matches([' ', '\t']);
+                if next.chars().next().is_some_and(char::is_lowercase) {
+                    let skip = text.len() - next.len();
+                    while chars.peek().is_some_and(|&(j, _)| j < skip) {
+                        chars.next();
+                    }
+                    continue;
+                }
+            }
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    if pending_space {
+        out.push(' ');
+    }
+    out
 }
 
 /// Long omitted passages are shown by their first and last words.
@@ -789,6 +853,13 @@ and would increase anti-American sentiments in Iran. The State Department cables
     fn word_diff_marks_both_wordings() {
         let a = align("support for MEK would severely damage its reputation");
         assert_eq!(render_diff_plain(&a.diff), "support for MEK would [-extremely-] {+severely+} damage its reputation");
+    }
+
+    #[test]
+    fn readable_undoes_line_break_hyphenation_only() {
+        assert_eq!(readable("U.S. Ambassa-\ndor to"), "U.S. Ambassador to");
+        assert_eq!(readable("increase anti-\nAmericanism"), "increase anti- Americanism");
+        assert_eq!(readable("  a\n  b "), " a b ");
     }
 
     #[test]

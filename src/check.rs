@@ -302,9 +302,9 @@ impl<'a> Checker<'a> {
         let doc = self.index.doc_of(first.start);
         check.verdict = Verdict::Exact;
         check.similarity = 1.0;
-        check.diff = vec![DiffPiece::Same(crate::align::collapse_whitespace(
-            &self.corpus.sources[doc].text[self.index.span_of(first.clone())],
-        ))];
+        check.diff = vec![DiffPiece::Same(
+            crate::align::readable(&self.corpus.sources[doc].text[self.index.span_of(first.clone())]).trim().to_owned(),
+        )];
         check.source = Some(self.source_span(doc, self.index.span_of(first.clone())));
         let mut others: Vec<String> = Vec::new();
         for r in &found {
@@ -441,8 +441,12 @@ fn rank(located: &Located) -> (u8, f32, i64) {
 }
 
 /// Whether an alignment is close enough to call the passage the quote's source.
+///
+/// Most of the quote's words must be found (coverage), in a passage of about its length
+/// (similarity), with at least a few words in a row: a handful of common words scattered over
+/// a region is not a source.
 fn resembles(alignment: &Alignment) -> bool {
-    alignment.similarity >= 0.6 || (alignment.similarity >= 0.4 && alignment.longest_run >= 4)
+    alignment.coverage >= 0.6 && alignment.similarity >= 0.5 && alignment.longest_run >= 3
 }
 
 /// The finding's message for a verdict: what changed, in the writer's words.

@@ -32,3 +32,5 @@ pub mod quotes;
 
 pub mod config;
 pub mod lsp;
+pub mod cli;
+pub mod report;

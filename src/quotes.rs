@@ -317,8 +317,7 @@ pub fn pandoc_citations(prose: &str) -> Vec<Citation> {
                     let mut item_start = inner_start;
                     for item in prose[inner_start..close].split(';') {
                         if let Some(at) = find_key_at(item) {
-                            let key_start = item_start + at;
-                            if let Some(key) = citation_key(prose, key_start) {
+                            if let Some(key) = citation_key(prose, item_start + at + 1) {
                                 let after = &prose[key.end..item_start + item.len()];
                                 let locator = after.trim_start_matches(',').trim();
                                 citations.push(Citation {

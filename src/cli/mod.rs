@@ -1,0 +1,323 @@
+//! The command line: `check` (the CI linter), `find`, `index`, `bench` and `lsp`.
+//!
+//! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or I/O error.
+
+mod bench;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::check::{DraftCheck, IndexedCorpus, Severity};
+use crate::config::{read_config_file, Config, PartialConfig};
+use crate::corpus::Corpus;
+use crate::quotes::DraftFormat;
+use crate::report::{self, FileReport, Format};
+
+#[derive(Parser, Debug)]
+#[command(name = "quoteline", version, about = "Checks quotations in drafts against their source documents")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the quotes of drafts (files or directories of .md, .markdown, .txt, .tex; `-` for stdin).
+    Check(CheckArgs),
+    /// Find the source passages that best match a phrase.
+    Find(FindArgs),
+    /// Index the corpus and report what was indexed.
+    Index(CorpusArgs),
+    /// Time queries against a corpus (used by benches/compare.py).
+    Bench(bench::BenchArgs),
+    /// Serve the Language Server Protocol over stdio.
+    Lsp,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct CorpusArgs {
+    /// Corpus directory or file (repeatable). Default: `corpus` from quoteline.toml, else ./corpus.
+    #[arg(long, value_name = "PATH")]
+    pub corpus: Vec<PathBuf>,
+    /// Extra bibliography file, BibTeX or CSL-JSON (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub bibliography: Vec<PathBuf>,
+}
+
+/// When findings fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Information,
+    Hint,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Quotes with fewer words are only checked for a verbatim match.
+    #[arg(long, value_name = "N")]
+    pub min_words: Option<usize>,
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Name (and format) to report for a draft read from stdin (`-`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Drafts: files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct FindArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many passages.
+    #[arg(long, default_value_t = 5)]
+    pub limit: usize,
+    /// The phrase to look for (several words are joined with spaces).
+    #[arg(required = true)]
+    pub phrase: Vec<String>,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Find(args) => find(args),
+        Command::Index(args) => index(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Lsp => {
+            crate::lsp::run_stdio()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Options from `quoteline.toml` in the working directory, overridden by flags.
+fn resolve_config(corpus: &CorpusArgs, min_words: Option<usize>) -> anyhow::Result<Config> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let mut config = Config::defaults(Path::new(""));
+    let file = read_config_file(&cwd)?;
+    if let Some(file) = &file {
+        config.apply(file, Path::new(""));
+    }
+    let flags = PartialConfig {
+        corpus: (!corpus.corpus.is_empty()).then(|| corpus.corpus.clone()),
+        bibliography: (!corpus.bibliography.is_empty()).then(|| corpus.bibliography.clone()),
+        min_words,
+        ..PartialConfig::default()
+    };
+    config.apply(&flags, Path::new(""));
+    let default_corpus = file.as_ref().is_none_or(|f| f.corpus.is_none()) && corpus.corpus.is_empty();
+    if default_corpus && !Path::new("corpus").exists() {
+        bail!("no corpus: pass --corpus PATH, set `corpus` in quoteline.toml, or create ./corpus");
+    }
+    Ok(config)
+}
+
+/// Loads and indexes the corpus, printing its warnings to stderr.
+fn load_corpus(config: &Config) -> anyhow::Result<IndexedCorpus> {
+    let corpus = Corpus::load(&config.corpus, &config.bibliography)?;
+    for warning in &corpus.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(IndexedCorpus::new(corpus))
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let config = resolve_config(&args.corpus, args.min_words)?;
+    let drafts = collect_drafts(&args.paths, args.stdin_filename.as_deref())?;
+    let indexed = load_corpus(&config)?;
+    let checker = indexed.checker(config.check_options());
+    let files: Vec<FileReport> = drafts
+        .into_iter()
+        .map(|draft| {
+            let check: DraftCheck = checker.check_draft(&draft.text, draft.format);
+            FileReport::new(draft.name, draft.text, check)
+        })
+        .collect();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    report::render(args.format, &files, &indexed, color, &mut out).context("cannot write the report")?;
+    out.flush().ok();
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Information => Some(Severity::Information),
+        FailOn::Hint => Some(Severity::Hint),
+        FailOn::Never => None,
+    };
+    let failed = matches!((threshold, report::worst_severity(&files)), (Some(limit), Some(worst)) if worst <= limit);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+struct DraftInput {
+    name: String,
+    text: String,
+    format: DraftFormat,
+}
+
+/// Reads every draft named on the command line; directories recurse over draft extensions.
+fn collect_drafts(paths: &[PathBuf], stdin_filename: Option<&str>) -> anyhow::Result<Vec<DraftInput>> {
+    let mut drafts = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).context("cannot read stdin")?;
+            let name = stdin_filename.unwrap_or("<stdin>").to_owned();
+            let format = format_of(Path::new(&name)).unwrap_or(DraftFormat::Markdown);
+            if let Some(text) = decode_draft(&name, bytes) {
+                drafts.push(DraftInput { name, text, format });
+            }
+            continue;
+        }
+        let meta = std::fs::metadata(path).with_context(|| format!("cannot read draft {}", path.display()))?;
+        let files: Vec<PathBuf> = if meta.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file() && format_of(e.path()).is_some())
+                .map(walkdir::DirEntry::into_path)
+                .collect();
+            found.sort();
+            found
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read draft {}", file.display()))?;
+            let name = file.display().to_string();
+            let format = format_of(&file).unwrap_or(DraftFormat::Plain);
+            if let Some(text) = decode_draft(&name, bytes) {
+                drafts.push(DraftInput { name, text, format });
+            }
+        }
+    }
+    Ok(drafts)
+}
+
+fn format_of(path: &Path) -> Option<DraftFormat> {
+    path.extension().and_then(|e| e.to_str()).and_then(DraftFormat::from_extension)
+}
+
+/// Drafts in invalid UTF-8 are decoded lossily with a warning; binary files are skipped.
+fn decode_draft(name: &str, bytes: Vec<u8>) -> Option<String> {
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        eprintln!("warning: {name}: binary file skipped");
+        return None;
+    }
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("warning: {name}: invalid UTF-8; decoded with replacement characters");
+            String::from_utf8_lossy(err.as_bytes()).into_owned()
+        }
+    })
+}
+
+fn find(args: FindArgs) -> anyhow::Result<ExitCode> {
+    let config = resolve_config(&args.corpus, None)?;
+    let indexed = load_corpus(&config)?;
+    let phrase = args.phrase.join(" ");
+    let found = indexed.checker(config.check_options()).find(&phrase);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut rows = Vec::new();
+    for passage in found.iter().take(args.limit) {
+        let source = &indexed.corpus.sources[passage.source.doc];
+        let start = source.lines.position(&source.text, passage.source.span.start, crate::lines::ColumnUnit::Char);
+        let text = crate::align::readable(&source.text[passage.source.span.clone()]).trim().to_owned();
+        if args.json {
+            rows.push(serde_json::json!({
+                "key": passage.source.key,
+                "path": source.path.display().to_string(),
+                "line": start.line + 1,
+                "column": start.col + 1,
+                "verdict": passage.verdict,
+                "similarity": (f64::from(passage.similarity) * 1000.0).round() / 1000.0,
+                "text": text,
+                "edits": passage.edits.iter().map(|e| serde_json::json!({"op": e.op, "draft": e.draft, "source": e.source})).collect::<Vec<_>>(),
+            }));
+        } else {
+            writeln!(
+                out,
+                "{}:{}:{} [@{}] {} ({:.0}%)\n    {}",
+                source.path.display(),
+                start.line + 1,
+                start.col + 1,
+                passage.source.key,
+                passage.verdict,
+                passage.similarity * 100.0,
+                text
+            )?;
+        }
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+    } else if found.is_empty() {
+        writeln!(out, "no source passage resembles “{phrase}”")?;
+    }
+    Ok(if found.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn index(args: CorpusArgs) -> anyhow::Result<ExitCode> {
+    let config = resolve_config(&args, None)?;
+    let started = Instant::now();
+    let corpus = Corpus::load(&config.corpus, &config.bibliography)?;
+    let loaded = started.elapsed();
+    for warning in &corpus.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let bytes: usize = corpus.sources.iter().map(|s| s.text.len()).sum();
+    let started = Instant::now();
+    let indexed = IndexedCorpus::new(corpus);
+    let built = started.elapsed();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for source in &indexed.corpus.sources {
+        writeln!(out, "{:<28} {:>8} bytes  {}", source.key, source.text.len(), source.path.display())?;
+    }
+    writeln!(
+        out,
+        "indexed {} sources, {} bytes, {} words ({} distinct) in {:.1} ms (loading {:.1} ms); index {} bytes ({:.2} per corpus byte)",
+        indexed.corpus.sources.len(),
+        bytes,
+        indexed.index.word_count(),
+        indexed.index.vocab().len(),
+        built.as_secs_f64() * 1000.0,
+        loaded.as_secs_f64() * 1000.0,
+        indexed.index.heap_bytes(),
+        indexed.index.heap_bytes() as f64 / bytes.max(1) as f64
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
