@@ -176,6 +176,39 @@ def is_sentence_end(token: str) -> bool:
     return True
 
 
+def paragraph_ranges(text: str) -> list[tuple[int, int]]:
+    """Paragraphs of a real document as (start, end) offsets.
+
+    In a document with one paragraph per line every line is a paragraph. In a
+    hard-wrapped one, a blank line or a line much shorter than the wrap width
+    (a heading, a list entry, a paragraph's last line) ends the paragraph, so
+    quotes never run from one paragraph into the next.
+    """
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if text[m.start():m.end()].strip()]
+    lengths = sorted(end - start for start, end in lines)
+    if not lengths:
+        return []
+    wrapped = lengths[len(lengths) // 2] < 100
+    if not wrapped:
+        return lines
+    width = lengths[int(len(lengths) * 0.9)]
+    ranges: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for start, end in lines:
+        if current is not None and text.count("\n", current[1], start) == 1:
+            current = (current[0], end)
+        else:
+            if current is not None:
+                ranges.append(current)
+            current = (start, end)
+        if end - start < 0.65 * width:
+            ranges.append(current)
+            current = None
+    if current is not None:
+        ranges.append(current)
+    return ranges
+
+
 def tokenize_original(text: str, vocabulary: set[str], hyphenated_vocabulary: set[str]) -> list[Block]:
     """Split a real document into blocks of tokens, rejoining line-end hyphenation.
 
@@ -184,8 +217,8 @@ def tokenize_original(text: str, vocabulary: set[str], hyphenated_vocabulary: se
     is; the rest are ambiguous, and quotes are never chosen across them.
     """
     blocks: list[Block] = []
-    for block_match in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
-        raw = [(m.group(), m.start() + block_match.start(), m.end() + block_match.start()) for m in WORD_RE.finditer(block_match.group())]
+    for block_start, block_end in paragraph_ranges(text):
+        raw = [(m.group(), m.start() + block_start, m.end() + block_start) for m in WORD_RE.finditer(text[block_start:block_end])]
         tokens: list[Token] = []
         i = 0
         while i < len(raw):
