@@ -675,6 +675,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-accuracy", type=float, help="exit 1 if quoteline's verdict accuracy on any corpus falls below this")
     args = parser.parse_args(argv)
 
+    # Children run in a scratch directory, so every path handed to them must be absolute.
+    args.workloads = args.workloads.resolve()
+    args.out = args.out.resolve()
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = set(tools) - set(TOOLS)
     if unknown:
@@ -730,7 +733,10 @@ def main(argv: list[str] | None = None) -> int:
             ql_result, index = run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout)
             entry["tools"]["quoteline"] = ql_result.summary()
             entry["quoteline_index"] = index
-            failures += [f"{name}: {n}" for n in ql_result.notes if "failed" in n or "no JSON" in n]
+            for note in ql_result.notes:
+                print(f"{name}: {note}", file=sys.stderr)
+                if "failed" in note or "no JSON" in note:
+                    failures.append(f"{name}: {note}")
             print(f"{name}: quoteline bench {time.perf_counter() - began:.1f} s", file=sys.stderr)
         runners = {"rapidfuzz": run_rapidfuzz, "edlib": run_edlib, "ripgrep": run_ripgrep}
         for tool in COMPETITORS:
@@ -750,6 +756,7 @@ def main(argv: list[str] | None = None) -> int:
                 began = time.perf_counter()
                 per_tool["quoteline"] = run_quoteline_check(binary, corpus, kind, drafts, work, args.quoteline_timeout)
                 if "error" in per_tool["quoteline"]:
+                    print(f"{name} {kind}: quoteline check {per_tool['quoteline']['error']}", file=sys.stderr)
                     failures.append(f"{name} {kind}: quoteline check {per_tool['quoteline']['error']}")
                 print(f"{name}: quoteline check {kind} {time.perf_counter() - began:.1f} s", file=sys.stderr)
             if "ripgrep" in tools:
