@@ -375,7 +375,10 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
-    fn findings(&self, draft: &DraftQuotes, quotes: &[QuoteCheck]) -> Vec<Finding> {
+    /// The findings for a draft's checked quotes (one per reported verdict, unclosed marks,
+    /// unknown citation keys), in draft order. The language server calls this after reusing
+    /// cached [`QuoteCheck`]s for quotes whose text did not change.
+    pub fn findings(&self, draft: &DraftQuotes, quotes: &[QuoteCheck]) -> Vec<Finding> {
         let mut findings = Vec::new();
         for (qi, check) in quotes.iter().enumerate() {
             if let Some(severity) = self.options.severities.get(check.verdict) {

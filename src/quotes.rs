@@ -415,6 +415,10 @@ struct OpenMark {
     content: usize,
 }
 
+/// Deeper nesting than this is not writing but noise (or an attack); further openers are
+/// ignored so scanning stays linear.
+const MAX_NESTING: usize = 16;
+
 /// Finds top-level quotations in `prose[range]`.
 fn scan_marks(prose: &str, range: Range<usize>, latex: bool, quotes: &mut Vec<Quotation>) {
     let mut stack: Vec<OpenMark> = Vec::new();
@@ -443,7 +447,9 @@ fn scan_marks(prose: &str, range: Range<usize>, latex: bool, quotes: &mut Vec<Qu
             true
         };
         let open = |family: MarkFamily, closers: &'static [&'static str], len: usize, stack: &mut Vec<OpenMark>| {
-            stack.push(OpenMark { family, closers, start: at, content: at + len });
+            if stack.len() < MAX_NESTING {
+                stack.push(OpenMark { family, closers, start: at, content: at + len });
+            }
         };
         if latex && rest.starts_with("``") {
             open(MarkFamily::Double, &["''", "”"], 2, &mut stack);
@@ -534,44 +540,62 @@ fn opens_here(prev: Option<char>, next: Option<char>) -> bool {
 
 /// Gives each quote its citations.
 fn attach_citations(draft: &mut DraftQuotes, blocks: &[Block]) {
-    let block_of = |offset: usize| blocks.iter().position(|b| b.range.start <= offset && offset < b.range.end.max(b.text.end));
+    // Inline quotes made by markup lie inside paragraphs; only the paragraphs and block quotes
+    // delimit where a citation reaches.
+    let blocks: Vec<&Block> = blocks.iter().filter(|b| b.kind != BlockKind::InlineQuote).collect();
+    // Blocks and quotes are sorted by position, so every lookup is a binary search.
+    let block_of = |offset: usize| {
+        let i = blocks.partition_point(|b| b.range.start <= offset);
+        (i > 0 && offset < blocks[i - 1].range.end.max(blocks[i - 1].text.end)).then(|| i - 1)
+    };
     let quote_blocks: Vec<Option<usize>> = draft.quotes.iter().map(|q| block_of(q.content.start)).collect();
     for (ci, citation) in draft.citations.iter().enumerate() {
         let at = citation.group.start;
-        // Inside a quote's span: a block quote's own attribution.
-        if let Some(qi) = draft.quotes.iter().position(|q| q.block && q.span.start <= at && at < q.span.end.max(q.content.end) + 1) {
-            draft.quotes[qi].citations.push(ci);
-            continue;
-        }
-        let Some(block) = block_of(at) else { continue };
-        if citation.in_text {
-            // The quote after it in the same sentence.
-            let next = draft.quotes.iter().enumerate().find(|(qi, q)| {
-                quote_blocks[*qi] == Some(block) && q.span.start >= citation.group.end && !crosses_sentence(&draft.prose[citation.group.end..q.span.start])
-            });
-            if let Some((qi, _)) = next {
-                draft.quotes[qi].citations.push(ci);
+        // Quotes ending at or before the citation.
+        let before = draft.quotes.partition_point(|q| q.span.start < at);
+        // Inside a block quote's span: the block quote's own attribution.
+        if before > 0 {
+            let q = &draft.quotes[before - 1];
+            if q.block && at < q.span.end.max(q.content.end) + 1 {
+                draft.quotes[before - 1].citations.push(ci);
                 continue;
+            }
+        }
+        let block = block_of(at);
+        if citation.in_text && block.is_some() {
+            // The quote after it in the same sentence.
+            let next = before.max(draft.quotes.partition_point(|q| q.span.start < citation.group.end));
+            if let Some(q) = draft.quotes.get(next) {
+                if quote_blocks[next] == block && !crosses_sentence(&draft.prose[citation.group.end..q.span.start]) {
+                    draft.quotes[next].citations.push(ci);
+                    continue;
+                }
             }
         }
         // The uncited quotes before it in its block, back to the previous cited one.
         let mut attached = false;
-        for qi in (0..draft.quotes.len()).rev() {
-            let quote = &draft.quotes[qi];
-            if quote.span.end > at || quote_blocks[qi] != Some(block) {
-                continue;
+        if block.is_some() {
+            for qi in (0..before).rev() {
+                let quote = &draft.quotes[qi];
+                if quote_blocks[qi] != block {
+                    break;
+                }
+                if quote.span.end > at {
+                    continue;
+                }
+                if !quote.citations.is_empty() && !quote.citations.iter().any(|&c| draft.citations[c].group == citation.group) {
+                    break;
+                }
+                draft.quotes[qi].citations.push(ci);
+                attached = true;
             }
-            if !quote.citations.is_empty() && !quote.citations.iter().any(|&c| draft.citations[c].group == citation.group) {
-                break;
-            }
-            draft.quotes[qi].citations.push(ci);
-            attached = true;
         }
-        // A citation opening the paragraph right after a block quote cites that block quote.
-        if !attached {
-            let prev_quote = draft.quotes.iter().rposition(|q| q.block && q.span.end <= at && q.citations.is_empty());
-            if let Some(qi) = prev_quote {
-                let between = &draft.prose[draft.quotes[qi].span.end..at];
+        // A citation standing right after a block quote (an attribution line) cites it.
+        if !attached && before > 0 {
+            let qi = before - 1;
+            let quote = &draft.quotes[qi];
+            if quote.block && quote.citations.is_empty() && quote.span.end <= at {
+                let between = &draft.prose[quote.span.end..at];
                 if between.trim_matches(|c: char| c.is_whitespace() || "—–-".contains(c)).is_empty() {
                     draft.quotes[qi].citations.push(ci);
                 }
