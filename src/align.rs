@@ -57,9 +57,16 @@ pub enum DiffPiece {
 /// An element of a quote segment.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QuoteElement {
-    Word { norm: String, id: u32, span: Range<usize> },
+    Word {
+        norm: String,
+        id: u32,
+        span: Range<usize>,
+    },
     /// Bracketed editorial text; `sic` when it is `[sic]`, which stands for no source words.
-    Editorial { span: Range<usize>, sic: bool },
+    Editorial {
+        span: Range<usize>,
+        sic: bool,
+    },
 }
 
 /// A quote's words and marks, with spans in the draft.
@@ -162,8 +169,7 @@ impl QuoteText {
     }
 
     pub fn has_marks(&self) -> bool {
-        !self.ellipses.is_empty()
-            || self.segments.iter().flatten().any(|e| matches!(e, QuoteElement::Editorial { .. }))
+        !self.ellipses.is_empty() || self.segments.iter().flatten().any(|e| matches!(e, QuoteElement::Editorial { .. }))
     }
 }
 
@@ -247,7 +253,9 @@ fn merge_case_brackets(text: &str, marks: &[Mark], words: &mut Vec<(String, Rang
             .iter()
             .enumerate()
             .filter(|(_, (_, s))| {
-                s.end == mark.span.start || s.start == mark.span.end || (s.start > mark.span.start && s.end < mark.span.end)
+                s.end == mark.span.start
+                    || s.start == mark.span.end
+                    || (s.start > mark.span.start && s.end < mark.span.end)
             })
             .map(|(i, _)| i)
             .collect();
@@ -262,16 +270,32 @@ fn merge_case_brackets(text: &str, marks: &[Mark], words: &mut Vec<(String, Rang
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlignOp {
     /// Element `q` of the segment is source word `s`.
-    Match { q: usize, s: u32 },
+    Match {
+        q: usize,
+        s: u32,
+    },
     /// Elements `q` and `q + 1` are the two halves of hyphen-joined source word `s`.
-    Join { q: usize, s: u32 },
-    Substitute { q: usize, s: u32 },
+    Join {
+        q: usize,
+        s: u32,
+    },
+    Substitute {
+        q: usize,
+        s: u32,
+    },
     /// Draft word `q` has no source counterpart.
-    Insert { q: usize },
+    Insert {
+        q: usize,
+    },
     /// Source word `s` is missing from the draft.
-    Omit { s: u32 },
+    Omit {
+        s: u32,
+    },
     /// Editorial element `q` stands for source words `s` (possibly none).
-    Editorial { q: usize, s: Range<u32> },
+    Editorial {
+        q: usize,
+        s: Range<u32>,
+    },
 }
 
 /// The alignment of a whole quote within one source.
@@ -530,12 +554,8 @@ fn later_segment_windows(index: &CorpusIndex, segment: &[QuoteElement], doc: usi
         })
         .collect();
     let len = segment.len() as u32;
-    let mut windows: Vec<Range<u32>> = index
-        .candidates(&ids, Some(doc), 4)
-        .into_iter()
-        .map(|c| c.words)
-        .filter(|w| w.end > after)
-        .collect();
+    let mut windows: Vec<Range<u32>> =
+        index.candidates(&ids, Some(doc), 4).into_iter().map(|c| c.words).filter(|w| w.end > after).collect();
     // Short segments rarely have a seed; look for them verbatim.
     let words: Vec<u32> = ids.iter().copied().filter(|&id| id != UNKNOWN_WORD).collect();
     for found in index.find_verbatim(&words, 64) {
@@ -612,7 +632,10 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                     let edit = Edit {
                         op: if s.is_empty() { EditOp::Insert } else { EditOp::Replace },
                         draft: draft[span.clone()].to_owned(),
-                        source: source_span.clone().map(|r| readable(&source_text[r]).trim().to_owned()).unwrap_or_default(),
+                        source: source_span
+                            .clone()
+                            .map(|r| readable(&source_text[r]).trim().to_owned())
+                            .unwrap_or_default(),
                         draft_span: Some(span.clone()),
                         source_span,
                         marked: true,
@@ -670,7 +693,10 @@ impl Pending {
         let source_text = source_span.clone().map(|s| readable(&source_text[s]).trim().to_owned()).unwrap_or_default();
         let typo = op == EditOp::Replace
             && source_words.is_some_and(|w| w.len() == 1)
-            && is_typo(&crate::normalize::normalize_phrase(&draft_text), &crate::normalize::normalize_phrase(&source_text));
+            && is_typo(
+                &crate::normalize::normalize_phrase(&draft_text),
+                &crate::normalize::normalize_phrase(&source_text),
+            );
         let edit = Edit { op, draft: draft_text, source: source_text, draft_span, source_span, marked: false, typo };
         diff.edit(&edit);
         edits.push(edit);
@@ -805,7 +831,10 @@ and would increase anti-American sentiments in Iran. The State Department cables
         let a = align("support for MEK would severely damage its reputation amongst Iranians");
         assert_eq!(a.edits.len(), 1, "{:?}", a.edits);
         let e = &a.edits[0];
-        assert_eq!((e.op, e.draft.as_str(), e.source.as_str(), e.marked), (EditOp::Replace, "severely", "extremely", false));
+        assert_eq!(
+            (e.op, e.draft.as_str(), e.source.as_str(), e.marked),
+            (EditOp::Replace, "severely", "extremely", false)
+        );
     }
 
     #[test]
@@ -852,7 +881,10 @@ and would increase anti-American sentiments in Iran. The State Department cables
     #[test]
     fn word_diff_marks_both_wordings() {
         let a = align("support for MEK would severely damage its reputation");
-        assert_eq!(render_diff_plain(&a.diff), "support for MEK would [-extremely-] {+severely+} damage its reputation");
+        assert_eq!(
+            render_diff_plain(&a.diff),
+            "support for MEK would [-extremely-] {+severely+} damage its reputation"
+        );
     }
 
     #[test]

@@ -123,7 +123,9 @@ impl CslItem {
                 .map(|parts| {
                     parts
                         .iter()
-                        .map(|p| p.as_i64().map_or_else(|| p.as_str().unwrap_or_default().to_owned(), |n| format!("{n:02}")))
+                        .map(|p| {
+                            p.as_i64().map_or_else(|| p.as_str().unwrap_or_default().to_owned(), |n| format!("{n:02}"))
+                        })
                         .collect::<Vec<_>>()
                         .join("-")
                 })
@@ -193,7 +195,10 @@ mod tests {
         assert_eq!(refs[0].key, "cable");
         assert_eq!(refs[0].meta.title.as_deref(), Some("Iranian Popular Attitudes Towards the MEK"));
         assert_eq!(refs[0].meta.author.as_deref(), Some("U.S. Department of State"));
-        assert_eq!(refs[0].files, vec![PathBuf::from("/corpus/texts/cable.txt"), PathBuf::from("/corpus/scans/cable.pdf")]);
+        assert_eq!(
+            refs[0].files,
+            vec![PathBuf::from("/corpus/texts/cable.txt"), PathBuf::from("/corpus/scans/cable.pdf")]
+        );
     }
 
     #[test]

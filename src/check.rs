@@ -33,8 +33,14 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 6] =
-        [Verdict::Exact, Verdict::Altered, Verdict::Drift, Verdict::Misattributed, Verdict::Unsourced, Verdict::Unchecked];
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Exact,
+        Verdict::Altered,
+        Verdict::Drift,
+        Verdict::Misattributed,
+        Verdict::Unsourced,
+        Verdict::Unchecked,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -257,7 +263,10 @@ impl<'a> Checker<'a> {
         }
         let located = self.locate(&draft.prose, &parsed, &cited_docs);
         let best = |filter: &dyn Fn(&Located) -> bool| {
-            located.iter().filter(|l| filter(l)).max_by(|a, b| rank(a).partial_cmp(&rank(b)).unwrap_or(std::cmp::Ordering::Equal))
+            located
+                .iter()
+                .filter(|l| filter(l))
+                .max_by(|a, b| rank(a).partial_cmp(&rank(b)).unwrap_or(std::cmp::Ordering::Equal))
         };
         let best_overall = best(&|_| true);
         let best_cited = best(&|l| cited_docs.contains(&l.alignment.doc));
@@ -292,10 +301,7 @@ impl<'a> Checker<'a> {
     fn check_short(&self, parsed: &QuoteText, cited_docs: &[usize], check: &mut QuoteCheck) {
         let ids: Vec<u32> = parsed.words().map(|(_, id, _)| id).collect();
         let found = self.index.find_verbatim(&ids, 256);
-        let Some(first) = found
-            .iter()
-            .find(|r| cited_docs.contains(&self.index.doc_of(r.start)))
-            .or(found.first())
+        let Some(first) = found.iter().find(|r| cited_docs.contains(&self.index.doc_of(r.start))).or(found.first())
         else {
             return;
         };
@@ -457,7 +463,9 @@ pub fn verdict_message(check: &QuoteCheck, source_count: usize) -> String {
     let key = check.source.as_ref().map(|s| s.key.as_str()).unwrap_or_default();
     match check.verdict {
         Verdict::Exact => format!("quote matches [@{key}]"),
-        Verdict::Altered => format!("quote altered with editorial marks from [@{key}]: {}", describe_edits(&check.edits)),
+        Verdict::Altered => {
+            format!("quote altered with editorial marks from [@{key}]: {}", describe_edits(&check.edits))
+        }
         Verdict::Drift => format!("quote drifted from [@{key}]: {}", describe_edits(&check.edits)),
         Verdict::Misattributed => {
             let cited = check.cited.iter().map(|k| format!("[@{k}]")).collect::<Vec<_>>().join(", ");

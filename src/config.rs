@@ -202,7 +202,8 @@ mod tests {
 
     #[test]
     fn lsp_settings_use_camel_case() {
-        let value = serde_json::json!({"quoteline": {"minWords": 2, "inlayHints": false, "severity": {"unsourced": "off"}}});
+        let value =
+            serde_json::json!({"quoteline": {"minWords": 2, "inlayHints": false, "severity": {"unsourced": "off"}}});
         let partial = parse_lsp_settings(&value).unwrap();
         assert_eq!(partial.min_words, Some(2));
         assert_eq!(partial.inlay_hints, Some(false));

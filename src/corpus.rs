@@ -139,11 +139,8 @@ impl Corpus {
                 }
             }
         }
-        let by_file: Vec<(PathBuf, usize)> = references
-            .iter()
-            .enumerate()
-            .flat_map(|(i, r)| r.files.iter().map(move |f| (f.clone(), i)))
-            .collect();
+        let by_file: Vec<(PathBuf, usize)> =
+            references.iter().enumerate().flat_map(|(i, r)| r.files.iter().map(move |f| (f.clone(), i))).collect();
         let mut by_stem: HashMap<&str, usize> = HashMap::new();
         for (i, r) in references.iter().enumerate() {
             by_stem.entry(r.key.as_str()).or_insert(i);
@@ -206,7 +203,9 @@ impl Corpus {
     /// Every citable key, sources first, each once.
     pub fn keys(&self) -> Vec<&str> {
         let mut keys: Vec<&str> = Vec::new();
-        for key in self.sources.iter().map(|s| s.cite_key.as_str()).chain(self.references.iter().map(|r| r.key.as_str())) {
+        for key in
+            self.sources.iter().map(|s| s.cite_key.as_str()).chain(self.references.iter().map(|r| r.key.as_str()))
+        {
             if !keys.contains(&key) {
                 keys.push(key);
             }
@@ -224,10 +223,7 @@ impl Corpus {
             let first = self.sources.iter().find(|s| s.cite_key == base).map(|s| s.path.display().to_string());
             self.warn(
                 &source.path,
-                format!(
-                    "duplicate key `{base}` (also {}); this one is `{base}#{n}`",
-                    first.unwrap_or_default()
-                ),
+                format!("duplicate key `{base}` (also {}); this one is `{base}#{n}`", first.unwrap_or_default()),
             );
             source.key = format!("{base}#{n}");
         }
@@ -264,7 +260,9 @@ impl Corpus {
                 let valid_up_to = err.utf8_error().valid_up_to();
                 self.warn(
                     path,
-                    format!("invalid UTF-8 (first bad byte at offset {valid_up_to}); decoded with replacement characters"),
+                    format!(
+                        "invalid UTF-8 (first bad byte at offset {valid_up_to}); decoded with replacement characters"
+                    ),
                 );
                 String::from_utf8_lossy(err.as_bytes()).into_owned()
             }
@@ -441,9 +439,7 @@ fn looks_binary(bytes: &[u8]) -> bool {
 }
 
 fn has_extension(path: &Path, extensions: &[&str]) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 fn is_text_path(path: &Path) -> bool {

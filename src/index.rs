@@ -190,9 +190,7 @@ impl CorpusIndex {
             .par_iter()
             .flat_map_iter(|doc| {
                 let ids = &index.word_ids[doc.first as usize..(doc.first + doc.len) as usize];
-                ids.windows(SHINGLE)
-                    .enumerate()
-                    .map(move |(i, window)| (shingle_hash(window), doc.first + i as u32))
+                ids.windows(SHINGLE).enumerate().map(move |(i, window)| (shingle_hash(window), doc.first + i as u32))
             })
             .collect();
         shingle_pairs.par_sort_unstable();
@@ -336,7 +334,8 @@ impl CorpusIndex {
             candidates.push(Candidate { doc, words: start..end, votes: qs.len() as u32 });
             i = j;
         }
-        candidates.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.doc.cmp(&b.doc)).then(a.words.start.cmp(&b.words.start)));
+        candidates
+            .sort_by(|a, b| b.votes.cmp(&a.votes).then(a.doc.cmp(&b.doc)).then(a.words.start.cmp(&b.words.start)));
         candidates.truncate(max);
         candidates
     }

@@ -102,9 +102,7 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, Range<usize>, Option
 /// All words of `text`, owned. Convenient for drafts and tests; the index uses [`for_each_word`].
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    for_each_word(text, |norm, span, hyphen_split| {
-        out.push(Word { norm: norm.to_owned(), span, hyphen_split })
-    });
+    for_each_word(text, |norm, span, hyphen_split| out.push(Word { norm: norm.to_owned(), span, hyphen_split }));
     out
 }
 
@@ -135,8 +133,16 @@ pub fn is_apostrophe(c: char) -> bool {
 pub fn is_hyphen(c: char) -> bool {
     matches!(
         c,
-        '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}'
-            | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
+        '-' | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2015}'
+            | '\u{2212}'
+            | '\u{FE58}'
+            | '\u{FE63}'
+            | '\u{FF0D}'
     )
 }
 

@@ -140,7 +140,11 @@ pub fn extract(text: &str, format: DraftFormat) -> DraftQuotes {
                 if let Some(content) = trimmed(&draft.prose, block.text.clone()) {
                     let inline = block.kind == BlockKind::InlineQuote;
                     draft.quotes.push(Quotation {
-                        span: block.range.start..if inline { block.range.end } else { content.end.max(block.range.start) },
+                        span: block.range.start..if inline {
+                            block.range.end
+                        } else {
+                            content.end.max(block.range.start)
+                        },
                         content,
                         block: !inline,
                         unclosed: false,
@@ -254,11 +258,8 @@ fn markdown_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
                 prose.replace_range(range.clone(), &text[range.clone()]);
                 // Text inside a block quote belongs to the outermost quote, else to the
                 // innermost block.
-                let owner = open
-                    .iter()
-                    .find(|&&(quote, i)| quote && i != usize::MAX)
-                    .or_else(|| open.last())
-                    .map(|&(_, i)| i);
+                let owner =
+                    open.iter().find(|&&(quote, i)| quote && i != usize::MAX).or_else(|| open.last()).map(|&(_, i)| i);
                 if let Some(block) = owner.and_then(|i| blocks.get_mut(i)) {
                     block.text = block.text.start.min(range.start)..block.text.end.max(range.end);
                 }
@@ -273,7 +274,9 @@ fn markdown_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
         .iter()
         .map(|b| {
             b.kind == BlockKind::Paragraph
-                && blocks.iter().any(|o| o.kind == BlockKind::Quote && o.range.start <= b.range.start && b.range.end <= o.range.end)
+                && blocks
+                    .iter()
+                    .any(|o| o.kind == BlockKind::Quote && o.range.start <= b.range.start && b.range.end <= o.range.end)
         })
         .collect();
     let mut blocks: Vec<Block> = blocks.into_iter().zip(contained).filter(|(_, c)| !c).map(|(b, _)| b).collect();
@@ -282,7 +285,12 @@ fn markdown_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
     let mut citations = Vec::new();
     let def_citations: HashMap<&str, Vec<Citation>> = footnote_defs
         .iter()
-        .map(|(label, def)| (label.as_str(), pandoc_citations(&prose[..def.end]).into_iter().filter(|c| c.group.start >= def.start).collect()))
+        .map(|(label, def)| {
+            (
+                label.as_str(),
+                pandoc_citations(&prose[..def.end]).into_iter().filter(|c| c.group.start >= def.start).collect(),
+            )
+        })
         .collect();
     for (label, reference) in footnote_refs {
         for cited in def_citations.get(label.as_str()).into_iter().flatten() {
@@ -371,7 +379,8 @@ fn bracket_citation_end(prose: &str, open: usize) -> Option<usize> {
 fn find_key_at(item: &str) -> Option<usize> {
     item.char_indices()
         .find(|&(i, c)| {
-            c == '@' && item[..i].chars().next_back().is_none_or(|p| p.is_whitespace() || p == '-' || p == '[' || p == ';')
+            c == '@'
+                && item[..i].chars().next_back().is_none_or(|p| p.is_whitespace() || p == '-' || p == '[' || p == ';')
         })
         .map(|(i, _)| i)
 }
@@ -430,7 +439,9 @@ fn scan_marks(prose: &str, range: Range<usize>, latex: bool, quotes: &mut Vec<Qu
         let next = text[i + c.len_utf8()..].chars().next();
         let rest = &text[i..];
         let mut close_with = |len: usize, family: MarkFamily, stack: &mut Vec<OpenMark>| -> bool {
-            let Some(pos) = stack.iter().rposition(|m| m.family == family && m.closers.iter().any(|cl| rest.starts_with(cl))) else {
+            let Some(pos) =
+                stack.iter().rposition(|m| m.family == family && m.closers.iter().any(|cl| rest.starts_with(cl)))
+            else {
                 return false;
             };
             let mark = stack[pos];
@@ -500,7 +511,8 @@ fn scan_marks(prose: &str, range: Range<usize>, latex: bool, quotes: &mut Vec<Qu
                 }
             }
             '’' | '\'' => {
-                let between_letters = prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+                let between_letters =
+                    prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
                 let closers: &'static [&'static str] = if c == '’' { &["’"] } else { &["'"] };
                 if between_letters {
                     continue; // an apostrophe: don’t, Iran’s
@@ -583,7 +595,9 @@ fn attach_citations(draft: &mut DraftQuotes, blocks: &[Block]) {
                 if quote.span.end > at {
                     continue;
                 }
-                if !quote.citations.is_empty() && !quote.citations.iter().any(|&c| draft.citations[c].group == citation.group) {
+                if !quote.citations.is_empty()
+                    && !quote.citations.iter().any(|&c| draft.citations[c].group == citation.group)
+                {
                     break;
                 }
                 draft.quotes[qi].citations.push(ci);
@@ -611,21 +625,78 @@ fn crosses_sentence(text: &str) -> bool {
 
 /// LaTeX commands whose braced arguments are not prose.
 const NON_PROSE_COMMANDS: &[&str] = &[
-    "label", "ref", "eqref", "pageref", "autoref", "cref", "Cref", "url", "includegraphics", "input", "include",
-    "bibliography", "addbibresource", "bibliographystyle", "usepackage", "documentclass", "begin", "end", "href",
-    "hyperref", "newcommand", "renewcommand", "setlength", "vspace", "hspace", "nocite",
+    "label",
+    "ref",
+    "eqref",
+    "pageref",
+    "autoref",
+    "cref",
+    "Cref",
+    "url",
+    "includegraphics",
+    "input",
+    "include",
+    "bibliography",
+    "addbibresource",
+    "bibliographystyle",
+    "usepackage",
+    "documentclass",
+    "begin",
+    "end",
+    "href",
+    "hyperref",
+    "newcommand",
+    "renewcommand",
+    "setlength",
+    "vspace",
+    "hspace",
+    "nocite",
 ];
 
 const CITE_COMMANDS: &[&str] = &[
-    "cite", "citep", "citet", "citealt", "citealp", "citeauthor", "citeyear", "parencite", "Parencite", "textcite",
-    "Textcite", "autocite", "Autocite", "footcite", "smartcite", "supercite", "cites", "parencites", "textcites",
-    "autocites", "Cite", "fullcite", "footfullcite",
+    "cite",
+    "citep",
+    "citet",
+    "citealt",
+    "citealp",
+    "citeauthor",
+    "citeyear",
+    "parencite",
+    "Parencite",
+    "textcite",
+    "Textcite",
+    "autocite",
+    "Autocite",
+    "footcite",
+    "smartcite",
+    "supercite",
+    "cites",
+    "parencites",
+    "textcites",
+    "autocites",
+    "Cite",
+    "fullcite",
+    "footfullcite",
 ];
 
 const QUOTE_ENVIRONMENTS: &[&str] = &["quote", "quotation", "displayquote", "verse"];
 const MATH_ENVIRONMENTS: &[&str] = &[
-    "equation", "equation*", "align", "align*", "math", "displaymath", "eqnarray", "eqnarray*", "gather", "gather*",
-    "multline", "multline*", "verbatim", "lstlisting", "minted", "comment",
+    "equation",
+    "equation*",
+    "align",
+    "align*",
+    "math",
+    "displaymath",
+    "eqnarray",
+    "eqnarray*",
+    "gather",
+    "gather*",
+    "multline",
+    "multline*",
+    "verbatim",
+    "lstlisting",
+    "minted",
+    "comment",
 ];
 
 fn latex_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
@@ -685,7 +756,8 @@ fn latex_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
                     let env = text[arg.start + 1..arg.end - 1].trim().to_owned();
                     if name == "begin" && MATH_ENVIRONMENTS.contains(&env.as_str()) {
                         let end_marker = format!("\\end{{{env}}}");
-                        let end = text[arg.end..].find(&end_marker).map_or(text.len(), |e| arg.end + e + end_marker.len());
+                        let end =
+                            text[arg.end..].find(&end_marker).map_or(text.len(), |e| arg.end + e + end_marker.len());
                         blank(&mut bytes, i..end);
                         i = end;
                         continue;
@@ -724,7 +796,10 @@ fn latex_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
                                     key: trimmed_key.to_owned(),
                                     span: start..start + trimmed_key.len(),
                                     group: group.clone(),
-                                    in_text: matches!(name, "textcite" | "Textcite" | "citet" | "citeauthor" | "textcites"),
+                                    in_text: matches!(
+                                        name,
+                                        "textcite" | "Textcite" | "citet" | "citeauthor" | "textcites"
+                                    ),
                                     locator: locator.clone(),
                                 });
                             }

@@ -41,7 +41,10 @@ fn example_draft_shows_every_verdict_in_the_documented_json_shape() {
     assert_eq!(drift["start"], serde_json::json!({"line": 20, "column": 24}));
     let diagnostic = &file["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "drift").unwrap();
     assert_eq!(diagnostic["severity"], "warning");
-    assert_eq!(diagnostic["message"], "quote drifted from [@state-dept-cable-2011]: source says ‘uniformly’, draft says ‘entirely’");
+    assert_eq!(
+        diagnostic["message"],
+        "quote drifted from [@state-dept-cable-2011]: source says ‘uniformly’, draft says ‘entirely’"
+    );
 }
 
 #[test]
@@ -53,7 +56,12 @@ fn human_output_underlines_the_quote_and_shows_the_diff() {
     assert!(text.contains("diff: almost [-uniformly-] {+entirely+} dismissive of the MEK"), "{text}");
     assert!(!text.contains("\u{1b}["), "NO_COLOR and a pipe mean no colour");
     let last = text.lines().last().unwrap();
-    assert!(last.starts_with("quoteline: 1 file, 12 quotes: 4 exact, 2 altered, 3 drift, 1 misattributed, 1 unsourced, 1 unchecked"), "{last}");
+    assert!(
+        last.starts_with(
+            "quoteline: 1 file, 12 quotes: 4 exact, 2 altered, 3 drift, 1 misattributed, 1 unsourced, 1 unchecked"
+        ),
+        "{last}"
+    );
 }
 
 #[test]
@@ -90,14 +98,19 @@ fn sarif_format_has_results_with_regions_and_related_sources() {
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let drift = results.iter().find(|r| r["ruleId"] == "drift").unwrap();
     assert_eq!(drift["locations"][0]["physicalLocation"]["region"]["startLine"], 20);
-    assert_eq!(drift["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "corpus/state-dept-cable-2011.txt");
+    assert_eq!(
+        drift["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "corpus/state-dept-cable-2011.txt"
+    );
 }
 
 #[test]
 fn stdin_draft_with_a_name() {
     let out = quoteline()
         .args(["check", "--format", "json", "--stdin-filename", "notes.md", "-"])
-        .write_stdin("“almost entirely dismissive of the MEK, reacting with either disdain or apathy” [@state-dept-cable-2011]")
+        .write_stdin(
+            "“almost entirely dismissive of the MEK, reacting with either disdain or apathy” [@state-dept-cable-2011]",
+        )
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -125,7 +138,8 @@ fn bad_corpus_files_warn_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     fs::create_dir(&corpus).unwrap();
-    fs::write(corpus.join("latin1.txt"), b"The caf\xe9 report says the group has no popular support at all.\n").unwrap();
+    fs::write(corpus.join("latin1.txt"), b"The caf\xe9 report says the group has no popular support at all.\n")
+        .unwrap();
     fs::write(corpus.join("scan.txt"), b"%PDF-1.4\x00\x01\x02binary").unwrap();
     fs::write(corpus.join("refs.bib"), "@article{broken, title = {Unclosed\n").unwrap();
     let draft = dir.path().join("d.md");
@@ -145,7 +159,12 @@ fn empty_corpus_warns_and_every_quote_is_unsourced() {
     let dir = tempfile::tempdir().unwrap();
     let draft = dir.path().join("d.md");
     fs::write(&draft, "“a quote of some length here”\n").unwrap();
-    let out = quoteline().args(["check", "--format", "json", "--corpus"]).arg(dir.path().join("..").join(dir.path().file_name().unwrap()).join("nothing-here-is-text.bin")).arg(&draft).output().unwrap();
+    let out = quoteline()
+        .args(["check", "--format", "json", "--corpus"])
+        .arg(dir.path().join("..").join(dir.path().file_name().unwrap()).join("nothing-here-is-text.bin"))
+        .arg(&draft)
+        .output()
+        .unwrap();
     // A named file that does not exist is a missing corpus...
     assert_eq!(out.status.code(), Some(2));
     // ...while an existing folder without texts is an empty one.
@@ -177,14 +196,16 @@ fn megabyte_single_line_draft_is_checked() {
 #[test]
 fn config_file_sets_options_and_rejects_typos() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("quoteline.toml"), format!("corpus = [{:?}]\nmin-words = 20\n", repo_path("corpus"))).unwrap();
+    fs::write(dir.path().join("quoteline.toml"), format!("corpus = [{:?}]\nmin-words = 20\n", repo_path("corpus")))
+        .unwrap();
     let draft = dir.path().join("d.md");
     fs::write(&draft, "“almost entirely dismissive of the MEK, reacting with either disdain or apathy”\n").unwrap();
     let mut cmd = Command::cargo_bin("quoteline").unwrap();
     let out = cmd.current_dir(dir.path()).args(["check", "--format", "json", "d.md"]).output().unwrap();
     assert_eq!(json_of(&out.stdout)["files"][0]["quotes"][0]["verdict"], "unchecked", "min-words = 20 applies");
     let mut cmd = Command::cargo_bin("quoteline").unwrap();
-    let out = cmd.current_dir(dir.path()).args(["check", "--format", "json", "--min-words", "4", "d.md"]).output().unwrap();
+    let out =
+        cmd.current_dir(dir.path()).args(["check", "--format", "json", "--min-words", "4", "d.md"]).output().unwrap();
     assert_eq!(json_of(&out.stdout)["files"][0]["quotes"][0]["verdict"], "drift", "flags win over the file");
     fs::write(dir.path().join("quoteline.toml"), "min_wrods = 3\n").unwrap();
     let mut cmd = Command::cargo_bin("quoteline").unwrap();

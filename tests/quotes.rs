@@ -27,7 +27,10 @@ fn q(text: &str, keys: &[&str]) -> (String, Vec<String>, bool) {
 #[test]
 fn curly_straight_guillemet_and_low_nine_marks() {
     let found = md("A “one two” B \"three four\" C «five six» D „sieben acht“ E ‘nine ten’.");
-    assert_eq!(found, [q("one two", &[]), q("three four", &[]), q("five six", &[]), q("sieben acht", &[]), q("nine ten", &[])]);
+    assert_eq!(
+        found,
+        [q("one two", &[]), q("three four", &[]), q("five six", &[]), q("sieben acht", &[]), q("nine ten", &[])]
+    );
 }
 
 #[test]

@@ -8,7 +8,18 @@ use std::path::Path;
 const CORE: &[&str] =
     &["align.rs", "bibliography.rs", "check.rs", "corpus.rs", "index.rs", "lines.rs", "normalize.rs", "quotes.rs"];
 
-const FORBIDDEN_IN_CORE: &[&str] = &["tower_lsp", "tokio", "ropey", "println!", "eprintln!", "print!(", "lsp_types", "crate::lsp", "crate::cli", "crate::report"];
+const FORBIDDEN_IN_CORE: &[&str] = &[
+    "tower_lsp",
+    "tokio",
+    "ropey",
+    "println!",
+    "eprintln!",
+    "print!(",
+    "lsp_types",
+    "crate::lsp",
+    "crate::cli",
+    "crate::report",
+];
 
 fn src() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))

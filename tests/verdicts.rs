@@ -132,7 +132,8 @@ fn drifted_quote_in_the_cited_source_is_drift_not_misattributed() {
 
 #[test]
 fn invented_quote_is_unsourced() {
-    let q = check_one("“the MEK enjoys broad and growing support among young voters in Tehran” [@state-dept-cable-2011]");
+    let q =
+        check_one("“the MEK enjoys broad and growing support among young voters in Tehran” [@state-dept-cable-2011]");
     assert_eq!(q.verdict, Verdict::Unsourced);
     assert!(q.source.is_none());
 }
@@ -172,9 +173,14 @@ fn block_quote_with_attribution_line() {
 
 #[test]
 fn drift_message_says_what_changed_and_points_at_the_source() {
-    let report = check_markdown("“almost entirely dismissive of the MEK, reacting with either disdain or apathy” [@state-dept-cable-2011]");
+    let report = check_markdown(
+        "“almost entirely dismissive of the MEK, reacting with either disdain or apathy” [@state-dept-cable-2011]",
+    );
     let finding = &report.findings[0];
-    assert_eq!(finding.message, "quote drifted from [@state-dept-cable-2011]: source says ‘uniformly’, draft says ‘entirely’");
+    assert_eq!(
+        finding.message,
+        "quote drifted from [@state-dept-cable-2011]: source says ‘uniformly’, draft says ‘entirely’"
+    );
     let related = finding.related.as_ref().unwrap();
     assert!(source_text("state-dept-cable-2011")[related.span.clone()].starts_with("almost uniformly dismissive"));
 }

@@ -43,7 +43,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let query: Query = serde_json::from_str(&line).with_context(|| format!("{}:{}: bad query", args.queries.display(), n + 1))?;
+        let query: Query =
+            serde_json::from_str(&line).with_context(|| format!("{}:{}: bad query", args.queries.display(), n + 1))?;
         queries.push(query);
     }
     let corpus = Corpus::load(&args.corpus, &[])?;
@@ -67,11 +68,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 locator: None,
             })
             .collect::<Vec<_>>();
-        let draft = DraftQuotes {
-            prose: query.text.clone(),
-            quotes: Vec::new(),
-            citations,
-        };
+        let draft = DraftQuotes { prose: query.text.clone(), quotes: Vec::new(), citations };
         let quote = Quotation {
             span: 0..query.text.len(),
             content: 0..query.text.len(),

@@ -71,12 +71,15 @@ fn render_finding(
         footers.push(Level::Note.title(note));
     }
     let diff = check
-        .filter(|c| matches!(c.verdict, Verdict::Drift | Verdict::Altered | Verdict::Misattributed) && !c.edits.is_empty())
+        .filter(|c| {
+            matches!(c.verdict, Verdict::Drift | Verdict::Altered | Verdict::Misattributed) && !c.edits.is_empty()
+        })
         .map(|c| format!("diff: {}", render_diff(&c.diff, color)));
     if let Some(diff) = &diff {
         footers.push(Level::Help.title(diff));
     }
-    let also = check.filter(|c| !c.also_found_in.is_empty()).map(|c| format!("also in: {}", c.also_found_in.join(", ")));
+    let also =
+        check.filter(|c| !c.also_found_in.is_empty()).map(|c| format!("also in: {}", c.also_found_in.join(", ")));
     if let Some(also) = &also {
         footers.push(Level::Note.title(also));
     }
@@ -96,7 +99,11 @@ fn render_finding(
 }
 
 /// The whole lines around `span`, cropped to a readable width around it.
-fn snippet_window<'t>(text: &'t str, span: std::ops::Range<usize>, lines: &crate::lines::LineIndex) -> (&'t str, usize) {
+fn snippet_window<'t>(
+    text: &'t str,
+    span: std::ops::Range<usize>,
+    lines: &crate::lines::LineIndex,
+) -> (&'t str, usize) {
     let first = lines.line_range(text, lines.line_of(span.start));
     let last = lines.line_range(text, lines.line_of(span.end.saturating_sub(1).max(span.start)));
     let (mut start, mut end) = (first.start, last.end.max(first.start));

@@ -79,7 +79,13 @@ pub fn worst_severity(files: &[FileReport]) -> Option<Severity> {
 }
 
 /// Writes `files` in `format`.
-pub fn render(format: Format, files: &[FileReport], corpus: &IndexedCorpus, color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    format: Format,
+    files: &[FileReport],
+    corpus: &IndexedCorpus,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(files, corpus, color, out),
         Format::Json => {
