@@ -157,9 +157,11 @@ impl Analysis {
     /// The source whose file is `path`.
     pub fn source_at(&self, path: &Path) -> Option<usize> {
         let wanted = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        self.corpus.corpus.sources.iter().position(|s| {
-            s.path == path || std::fs::canonicalize(&s.path).is_ok_and(|p| p == wanted)
-        })
+        self.corpus
+            .corpus
+            .sources
+            .iter()
+            .position(|s| s.path == path || std::fs::canonicalize(&s.path).is_ok_and(|p| p == wanted))
     }
 }
 
@@ -183,11 +185,8 @@ pub struct CheckedDoc {
 
 /// A file URI for a path, made absolute against the working directory.
 pub fn file_uri(path: &Path) -> Option<Url> {
-    let absolute: PathBuf = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().ok()?.join(path)
-    };
+    let absolute: PathBuf =
+        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
     Url::from_file_path(absolute).ok()
 }
 
@@ -206,7 +205,8 @@ mod tests {
         )]);
         let analysis = Arc::new(Analysis::new(1, Arc::new(IndexedCorpus::new(corpus)), CheckOptions::default(), true));
         let uri = Url::parse("file:///d.md").unwrap();
-        let mut doc = Document::new(1, "markdown".into(), "It found “the MEK has little popular support inside Iran” [@cable].");
+        let mut doc =
+            Document::new(1, "markdown".into(), "It found “the MEK has little popular support inside Iran” [@cable].");
         let first = analysis.check(doc.snapshot(&uri));
         assert_eq!(analysis.cached_quotes(), 1);
         doc.rope.insert(0, "Indeed, ");
