@@ -192,7 +192,14 @@ fn quote_items(doc: &DocText, corpus: &IndexedCorpus, offset: usize, unit: Colum
     let index = &corpus.index;
     let sources = &corpus.corpus.sources;
     let mut continuations: Vec<(String, usize, Range<usize>)> = Vec::new();
-    for hit in index.find_verbatim(&ids, 64) {
+    // Sources the draft already cites come first: a passage reprinted elsewhere is most likely
+    // quoted from the source the writer is working from.
+    let mut hits = index.find_verbatim(&ids, 64);
+    hits.sort_by_cached_key(|hit| {
+        let key = &sources[index.doc_of(hit.start)].cite_key;
+        !(text.contains(&format!("@{key}")) || text.contains(&format!("{{{key}")) || text.contains(&format!(",{key}")))
+    });
+    for hit in hits {
         let doc_id = index.doc_of(hit.start);
         let source = &sources[doc_id];
         let mut last = hit.end;

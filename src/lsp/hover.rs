@@ -85,8 +85,11 @@ pub fn quote_markdown(
     }
     let (before, after) = context(&source.text, found.span.clone());
     let passage = &source.text[found.span.clone()];
+    // Keep the source's spacing around the passage (no space before a following comma).
+    let space_before = if source.text[before.clone()].ends_with(char::is_whitespace) { " " } else { "" };
+    let space_after = if source.text[after.clone()].starts_with(char::is_whitespace) { " " } else { "" };
     out.push_str(&format!(
-        "> {} **{}** {}\n\n",
+        "> {}{space_before}**{}**{space_after}{}\n\n",
         escape_markdown(&readable(&source.text[before])),
         escape_markdown(&readable(passage)),
         escape_markdown(&readable(&source.text[after])),
