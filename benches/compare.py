@@ -119,15 +119,13 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 def located(expectation: dict, key: str | None, start: int | None, end: int | None) -> bool:
     """Whether a reported place is the planted passage (or a verbatim copy the generator found)."""
     source = expectation["source"]
-    if source is None or key is None:
-        return False
-    if key in source.get("also_in", []):
-        return True
-    if key != source["key"] or start is None:
+    if source is None or key is None or start is None:
         return False
     end = start + 1 if end is None else end
+    # Without a recorded list (corpus L), only the planted place itself counts.
+    places = source.get("occurrences") or [source]
     # One character of slack on each side forgives inclusive/exclusive end conventions.
-    return overlaps(start, end, source["start_offset"] - 1, source["end_offset"] + 1)
+    return any(p["key"] == key and overlaps(start, end, p["start_offset"] - 1, p["end_offset"] + 1) for p in places)
 
 
 def is_locatable(expectation: dict) -> bool:

@@ -956,36 +956,63 @@ def replay_trace(events: list[dict]) -> str:
 # Cross-checks
 
 
-def record_other_occurrences(corpus_dir: Path, expectation_sets: list[dict]) -> None:
-    """Note every other file that holds a located quote's source text verbatim.
+SOFT_BREAK_OR_SPACE = re.compile(r"(?<=[a-z])-\n(?=[a-z])|\s+")
 
-    Generated prose can reproduce seed phrases, so a competitor that lands in
-    such a file has found a true occurrence; compare.py accepts those files.
-    The search runs on whitespace-collapsed text with soft hyphens rejoined.
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Whitespace-collapsed text with soft hyphens rejoined, and each of its characters' offset in `text`."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for m in SOFT_BREAK_OR_SPACE.finditer(text):
+        pieces.append(text[last:m.start()])
+        offsets.extend(range(last, m.start()))
+        if m.group() != "-\n":
+            pieces.append(" ")
+            offsets.append(m.start())
+        last = m.end()
+    pieces.append(text[last:])
+    offsets.extend(range(last, len(text)))
+    return "".join(pieces), offsets
+
+
+def record_occurrences(corpus_dir: Path, expectation_sets: list[dict]) -> None:
+    """List every place that holds a located quote's source text verbatim.
+
+    The seed documents repeat passages (the newsletter reprints the cable), and
+    generated prose can reproduce seed phrases, so the same words may sit in
+    several places, even twice in one file. A checker or competitor that lands
+    on any of them has found a true occurrence; compare.py accepts them all.
     """
     keys, texts = [], []
     for path in sorted(corpus_dir.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
-        texts.append(re.sub(r"\s+", " ", text))
+        texts.append(path.read_text(encoding="utf-8"))
         keys.append(path.stem)
+    normalized = [normalize_with_offsets(t)[0] for t in texts]
     starts, pos = [], 0
-    for t in texts:
+    for t in normalized:
         starts.append(pos)
         pos += len(t) + 1
-    joined = "\x00".join(texts)
+    joined = "\x00".join(normalized)
+    offset_maps: dict[int, list[int]] = {}
     for expectations in expectation_sets:
         for quote in expectations["quotes"]:
             source = quote["source"]
             if source is None:
                 continue
             needle = source["normalized_text"]
-            found: set[str] = set()
+            occurrences = []
             at = joined.find(needle)
-            while at != -1 and len(found) < 50:
-                found.add(keys[bisect.bisect_right(starts, at) - 1])
+            while at != -1 and len(occurrences) < 50:
+                file_index = bisect.bisect_right(starts, at) - 1
+                if file_index not in offset_maps:
+                    offset_maps[file_index] = normalize_with_offsets(texts[file_index])[1]
+                offsets = offset_maps[file_index]
+                local = at - starts[file_index]
+                occurrences.append({"key": keys[file_index], "start_offset": offsets[local], "end_offset": offsets[local + len(needle) - 1] + 1})
                 at = joined.find(needle, at + 1)
-            source["also_in"] = sorted(found - {source["key"]})
+            source["occurrences"] = occurrences
+            source["also_in"] = sorted({o["key"] for o in occurrences} - {source["key"]})
 
 
 # ---------------------------------------------------------------------------
@@ -1080,7 +1107,7 @@ def main(argv: list[str] | None = None) -> int:
                 assert replay_trace(events) == trace_text, "keystroke trace does not reproduce the draft"
                 (draft_dir / "medium.keystrokes.json").write_text(json.dumps(events, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
         if size != "L":
-            record_other_occurrences(corpus_dir, expectation_sets)
+            record_occurrences(corpus_dir, expectation_sets)
             for exp in expectation_sets:
                 sub = "batch/" if exp["draft"].startswith("medium-") else ""
                 (draft_dir / f"{sub}{exp['draft']}").with_suffix(".expect.json").write_text(json.dumps(exp, indent=1, ensure_ascii=False), encoding="utf-8")
