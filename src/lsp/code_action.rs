@@ -62,8 +62,11 @@ pub fn code_actions(checked: &CheckedDoc, span: Range<usize>, unit: ColumnUnit) 
     actions
 }
 
-/// `(title, edits as (draft span, new text), preferred)` for one quote.
-pub fn quote_fixes(checked: &CheckedDoc, quote: &QuoteCheck) -> Vec<(String, Vec<(Range<usize>, String)>, bool)> {
+/// A fix: its title, its edits as (draft span, new text), and whether it is the preferred one.
+pub type Fix = (String, Vec<(Range<usize>, String)>, bool);
+
+/// The fixes for one quote.
+pub fn quote_fixes(checked: &CheckedDoc, quote: &QuoteCheck) -> Vec<Fix> {
     let mut fixes = Vec::new();
     let Some(found) = &quote.source else { return fixes };
     let corpus = &checked.analysis.corpus.corpus;

@@ -17,7 +17,7 @@ use tower_lsp::lsp_types::{
 use crate::check::{Finding, Severity};
 use crate::lines::ColumnUnit;
 
-use super::position::LineMap;
+use super::position::{LineMap, RangeWalker};
 use super::state::CheckedDoc;
 
 /// How long after the last change a document is re-checked.
@@ -34,12 +34,21 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 
 /// Every finding of a checked document as diagnostics.
 pub fn to_proto(checked: &CheckedDoc, unit: ColumnUnit) -> Vec<Diagnostic> {
-    checked.check.findings.iter().map(|f| diagnostic(checked, f, unit)).collect()
+    let mut ranges = RangeWalker::new(checked.doc.map(unit));
+    checked.check.findings.iter().map(|f| diagnostic_with(checked, f, unit, &mut ranges)).collect()
 }
 
 /// One finding as a diagnostic.
 pub fn diagnostic(checked: &CheckedDoc, finding: &Finding, unit: ColumnUnit) -> Diagnostic {
-    let map = checked.doc.map(unit);
+    diagnostic_with(checked, finding, unit, &mut RangeWalker::new(checked.doc.map(unit)))
+}
+
+fn diagnostic_with(
+    checked: &CheckedDoc,
+    finding: &Finding,
+    unit: ColumnUnit,
+    ranges: &mut RangeWalker<'_>,
+) -> Diagnostic {
     let corpus = &checked.analysis.corpus.corpus;
     let related = finding.related.as_ref().and_then(|related| {
         let source = corpus.sources.get(related.doc)?;
@@ -51,7 +60,7 @@ pub fn diagnostic(checked: &CheckedDoc, finding: &Finding, unit: ColumnUnit) -> 
         }])
     });
     Diagnostic {
-        range: map.range(finding.span.clone()),
+        range: ranges.range(finding.span.clone()),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.code.as_str().to_owned())),
         code_description: None,

@@ -7,6 +7,7 @@ use crate::check::Verdict;
 use crate::lines::ColumnUnit;
 use crate::quotes::DraftFormat;
 
+use super::position::PositionWalker;
 use super::state::CheckedDoc;
 
 /// Hints for the uncited quotes ending inside `span`.
@@ -14,7 +15,7 @@ pub fn inlay_hints(checked: &CheckedDoc, span: std::ops::Range<usize>, unit: Col
     if !checked.analysis.inlay_hints {
         return Vec::new();
     }
-    let map = checked.doc.map(unit);
+    let mut positions = PositionWalker::new(checked.doc.map(unit));
     let corpus = &checked.analysis.corpus.corpus;
     checked
         .check
@@ -25,7 +26,7 @@ pub fn inlay_hints(checked: &CheckedDoc, span: std::ops::Range<usize>, unit: Col
         .filter_map(|q| {
             let source = corpus.sources.get(q.source.as_ref()?.doc)?;
             let key = &source.cite_key;
-            let position = map.position(q.quote.span.end);
+            let position = positions.position(q.quote.span.end);
             let citation = match checked.doc.format {
                 DraftFormat::Latex => format!("~\\cite{{{key}}}"),
                 _ => format!(" [@{key}]"),

@@ -69,8 +69,8 @@ pub fn context(text: &str, span: Range<usize>) -> (Range<usize>, Range<usize>) {
     let para = paragraph(text, span.clone());
     let ends = sentence_ends(text, para.clone());
     // Sentence containing the span's start, then the one before it.
-    let own_start = ends.iter().copied().filter(|&e| e <= span.start).last().unwrap_or(para.start);
-    let before_start = ends.iter().copied().filter(|&e| e < own_start).last().unwrap_or(para.start);
+    let own_start = ends.iter().rev().copied().find(|&e| e <= span.start).unwrap_or(para.start);
+    let before_start = ends.iter().rev().copied().find(|&e| e < own_start).unwrap_or(para.start);
     let before_start = if own_start == para.start { own_start } else { before_start };
     // Sentence containing the span's end, then the one after it.
     let own_end = ends.iter().copied().find(|&e| e >= span.end).unwrap_or(para.end);

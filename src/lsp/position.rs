@@ -68,6 +68,51 @@ impl<'a> LineMap<'a> {
     }
 }
 
+/// Converts many offsets of one text, each from the previous one when it is further along the
+/// same line, so a long line is walked once rather than once per position (a 1 MB single-line
+/// draft with thousands of quotes). Offsets in increasing order are fastest; any order is right.
+pub struct PositionWalker<'a> {
+    map: LineMap<'a>,
+    last: Option<(usize, lsp::Position)>,
+}
+
+impl<'a> PositionWalker<'a> {
+    pub fn new(map: LineMap<'a>) -> PositionWalker<'a> {
+        PositionWalker { map, last: None }
+    }
+
+    pub fn position(&mut self, offset: usize) -> lsp::Position {
+        let text = self.map.text;
+        let offset = crate::lines::floor_char_boundary(text, offset);
+        let position = match self.last {
+            Some((from, at)) if from <= offset && self.map.lines.line_of(from) == self.map.lines.line_of(offset) => {
+                let piece = &text[from..offset];
+                let col = LineIndex::new(piece).position(piece, piece.len(), self.map.unit).col;
+                lsp::Position::new(at.line, at.character + col)
+            }
+            _ => self.map.position(offset),
+        };
+        self.last = Some((offset, position));
+        position
+    }
+}
+
+/// Converts spans sorted by start: one walker for starts, one for ends.
+pub struct RangeWalker<'a> {
+    starts: PositionWalker<'a>,
+    ends: PositionWalker<'a>,
+}
+
+impl<'a> RangeWalker<'a> {
+    pub fn new(map: LineMap<'a>) -> RangeWalker<'a> {
+        RangeWalker { starts: PositionWalker::new(map), ends: PositionWalker::new(map) }
+    }
+
+    pub fn range(&mut self, span: Range<usize>) -> lsp::Range {
+        lsp::Range::new(self.starts.position(span.start), self.ends.position(span.end))
+    }
+}
+
 /// The byte offset of a client position in a rope, clamped.
 pub fn rope_offset(rope: &Rope, position: lsp::Position, unit: ColumnUnit) -> usize {
     let line = position.line as usize;
@@ -115,6 +160,25 @@ mod tests {
         assert_eq!(map.offset(lsp::Position::new(0, 14)), ok);
         let utf8 = LineMap::new(TEXT, &lines, ColumnUnit::Utf8);
         assert_eq!(utf8.position(ok), lsp::Position::new(0, ok as u32));
+    }
+
+    #[test]
+    fn walkers_agree_with_direct_conversion() {
+        let lines = LineIndex::new(TEXT);
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16] {
+            let map = LineMap::new(TEXT, &lines, unit);
+            let mut walker = RangeWalker::new(map);
+            let offsets: Vec<usize> = TEXT.char_indices().map(|(i, _)| i).collect();
+            for pair in offsets.windows(2) {
+                let span = pair[0]..pair[1] + 3;
+                assert_eq!(walker.range(span.clone()), map.range(span.start..span.end.min(TEXT.len())), "{unit:?}");
+            }
+            // Backwards too.
+            let mut walker = PositionWalker::new(map);
+            for &offset in offsets.iter().rev() {
+                assert_eq!(walker.position(offset), map.position(offset));
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use tower_lsp::lsp_types::{Location, Url};
 use crate::lines::ColumnUnit;
 use crate::quotes::DraftFormat;
 
+use super::position::RangeWalker;
 use super::state::{Analysis, DocText};
 use super::workspace::Settings;
 
@@ -37,11 +38,12 @@ pub fn references(
     let mut seen: HashSet<Url> = HashSet::new();
     let visit = |draft: Arc<DocText>, locations: &mut Vec<Location>| {
         let checked = analysis.check(draft);
-        let map = checked.doc.map(unit);
+        let mut ranges = RangeWalker::new(checked.doc.map(unit));
         for quote in &checked.check.quotes {
             let Some(found) = &quote.source else { continue };
             if found.doc == doc && found.span.start <= offset && offset <= found.span.end {
-                locations.push(Location { uri: checked.doc.uri.clone(), range: map.range(quote.quote.span.clone()) });
+                locations
+                    .push(Location { uri: checked.doc.uri.clone(), range: ranges.range(quote.quote.span.clone()) });
             }
         }
     };

@@ -77,6 +77,9 @@ impl DocText {
             DraftFormat::Markdown => "markdown",
             DraftFormat::Latex => "latex",
             DraftFormat::Plain => "plaintext",
+            DraftFormat::Typst => "typst",
+            DraftFormat::Rst => "restructuredtext",
+            DraftFormat::Org => "org",
         };
         Some(DocText { uri, version: 0, language_id: language_id.into(), format, lines: LineIndex::new(&text), text })
     }

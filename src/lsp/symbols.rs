@@ -47,11 +47,15 @@ pub fn search(analysis: &Analysis, query: &str, unit: ColumnUnit) -> Vec<SymbolI
             let range = LineMap::new(&source.text, &source.lines, unit).range(span.clone());
             let para = super::passage::paragraph(&source.text, span.clone());
             let ends = sentence_ends(&source.text, para.clone());
-            let start = ends.iter().copied().filter(|&e| e <= span.start).last().unwrap_or(para.start);
+            let sentence_start = ends.iter().rev().copied().find(|&e| e <= span.start).unwrap_or(para.start);
             let end = ends.iter().copied().find(|&e| e >= span.end).unwrap_or(para.end).max(span.end);
+            // From the matched words on, so the name shows them; `…` when mid-sentence.
+            let lead = source.text[sentence_start..span.start].trim();
+            let name = readable(&source.text[span.start..end]);
+            let name = if lead.is_empty() { name } else { format!("…{name}") };
             #[allow(deprecated)]
             Some(SymbolInformation {
-                name: excerpt(&readable(&source.text[start..end]), 120),
+                name: excerpt(&name, 120),
                 kind: SymbolKind::STRING,
                 tags: None,
                 deprecated: None,
