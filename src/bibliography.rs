@@ -1,5 +1,5 @@
-//! Reads bibliographies (BibTeX/BibLaTeX with the `biblatex` crate, CSL-JSON with serde) into
-//! [`Reference`]s: citation keys, metadata, and the files entries point at.
+//! Reads bibliographies (BibTeX/BibLaTeX with the `biblatex` crate, CSL-JSON and CSL-YAML with
+//! serde) into [`Reference`]s: citation keys, metadata, and the files entries point at.
 //!
 //! Invariant: parsing is pure; paths are resolved against the given folder but never opened.
 
@@ -68,13 +68,45 @@ pub fn parse_csl_json(text: &str, dir: &Path) -> Result<Vec<Reference>, Bibliogr
     Ok(references)
 }
 
+/// Parses CSL-YAML: a list of items, or Pandoc's `references:` mapping of one.
+pub fn parse_csl_yaml(text: &str, dir: &Path) -> Result<Vec<Reference>, BibliographyProblem> {
+    let value: serde_json::Value = serde_yaml_ng::from_str(text).map_err(|err| BibliographyProblem {
+        offset: err.location().map_or(0, |l| l.index()),
+        message: err.to_string(),
+    })?;
+    csl_items(value, dir)
+}
+
+/// References from CSL items already parsed (a list, one item, or a `references:` mapping), such
+/// as a Markdown draft's front matter `references:`.
+pub fn csl_items(value: serde_json::Value, dir: &Path) -> Result<Vec<Reference>, BibliographyProblem> {
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut map) if !map.contains_key("id") => match map.remove("references") {
+            Some(serde_json::Value::Array(items)) => items,
+            _ => return Err(BibliographyProblem { offset: 0, message: "expected a list of CSL items".into() }),
+        },
+        item @ serde_json::Value::Object(_) => vec![item],
+        serde_json::Value::Null => Vec::new(),
+        _ => return Err(BibliographyProblem { offset: 0, message: "expected a list of CSL items".into() }),
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            serde_json::from_value::<CslItem>(item)
+                .map(|item| item.into_reference(dir))
+                .map_err(|err| BibliographyProblem { offset: 0, message: format!("CSL item: {err}") })
+        })
+        .collect()
+}
+
 #[derive(serde::Deserialize)]
 struct CslItem {
     id: serde_json::Value,
     title: Option<String>,
     #[serde(default)]
     author: Vec<CslName>,
-    issued: Option<CslDate>,
+    issued: Option<CslIssued>,
     #[serde(rename = "URL")]
     url: Option<String>,
     #[serde(rename = "container-title")]
@@ -88,6 +120,14 @@ struct CslName {
     family: Option<String>,
     given: Option<String>,
     literal: Option<String>,
+}
+
+/// A CSL date: the structured form, or (in CSL-YAML as Pandoc writes it) a plain string or year.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum CslIssued {
+    Structured(CslDate),
+    Plain(serde_json::Value),
 }
 
 #[derive(serde::Deserialize)]
@@ -117,7 +157,13 @@ impl CslItem {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" and ");
-        let date = self.issued.and_then(|d| {
+        let date = self.issued.and_then(|issued| {
+            let d = match issued {
+                CslIssued::Structured(d) => d,
+                CslIssued::Plain(serde_json::Value::String(s)) => return Some(s),
+                CslIssued::Plain(serde_json::Value::Number(n)) => return Some(n.to_string()),
+                CslIssued::Plain(_) => return None,
+            };
             d.date_parts
                 .and_then(|parts| parts.into_iter().next())
                 .map(|parts| {
@@ -218,6 +264,35 @@ mod tests {
         assert_eq!(refs[0].meta.date.as_deref(), Some("2024-05"));
         assert_eq!(refs[0].meta.author.as_deref(), Some("Wikipedia contributors"));
         assert_eq!(refs[0].meta.container.as_deref(), Some("Wikipedia"));
+    }
+
+    #[test]
+    fn csl_yaml_items_as_pandoc_writes_them() {
+        let yaml = "references:\n- id: cable\n  title: Iranian Popular Attitudes Towards the MEK\n  author:\n    - literal: U.S. Department of State\n  issued: 2011-05\n  file: texts/cable.txt\n- id: wiki\n  issued:\n    date-parts: [[2024, 5]]\n";
+        let refs = parse_csl_yaml(yaml, Path::new("/corpus")).unwrap();
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].key, "cable");
+        assert_eq!(refs[0].meta.author.as_deref(), Some("U.S. Department of State"));
+        assert_eq!(refs[0].meta.date.as_deref(), Some("2011-05"));
+        assert_eq!(refs[0].files, vec![PathBuf::from("/corpus/texts/cable.txt")]);
+        assert_eq!(refs[1].meta.date.as_deref(), Some("2024-05"));
+        // A bare list works too; a malformed file says where.
+        assert_eq!(parse_csl_yaml("- id: a\n", Path::new(".")).unwrap()[0].key, "a");
+        assert!(parse_csl_yaml("- id: a\n  title: [unclosed\n", Path::new(".")).unwrap_err().offset > 0);
+    }
+
+    #[test]
+    fn better_bibtex_file_field_with_several_paths() {
+        let bib = "@report{cable, title={Cable}, file={texts/cable.txt; scans/cable.pdf;/abs/notes.md}}";
+        let refs = parse_bibtex(bib, Path::new("/corpus")).unwrap();
+        assert_eq!(
+            refs[0].files,
+            vec![
+                PathBuf::from("/corpus/texts/cable.txt"),
+                PathBuf::from("/corpus/scans/cable.pdf"),
+                PathBuf::from("/abs/notes.md")
+            ]
+        );
     }
 
     #[test]

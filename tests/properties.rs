@@ -13,7 +13,7 @@ use quoteline::quotes::{DraftQuotes, Quotation};
 
 /// Checks `text` as one bare quote (no extraction: the text may hold any characters).
 fn check_text(text: &str) -> QuoteCheck {
-    let draft = DraftQuotes { prose: text.to_owned(), quotes: Vec::new(), citations: Vec::new() };
+    let draft = DraftQuotes { prose: text.to_owned(), ..DraftQuotes::default() };
     let quote =
         Quotation { span: 0..text.len(), content: 0..text.len(), block: false, unclosed: false, citations: Vec::new() };
     bundled().checker(CheckOptions::default()).check_quote(&draft, &quote)

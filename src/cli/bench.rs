@@ -68,7 +68,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 locator: None,
             })
             .collect::<Vec<_>>();
-        let draft = DraftQuotes { prose: query.text.clone(), quotes: Vec::new(), citations };
+        let draft = DraftQuotes { prose: query.text.clone(), citations, ..DraftQuotes::default() };
         let quote = Quotation {
             span: 0..query.text.len(),
             content: 0..query.text.len(),

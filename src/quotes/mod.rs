@@ -13,7 +13,17 @@
 //! uncited quotes before it in its block; an in-text citation to the quote after it in the same
 //! sentence.
 //!
+//! Typst (`typst.rs`), reStructuredText (`rst.rs`) and Org (`org.rs`) each reduce to the same
+//! prose, blocks and citations; `bibliographies.rs` reads the bibliographies a draft names.
+//!
 //! Invariant: extraction never fails; any input yields quotes (possibly none) in linear time.
+
+mod bibliographies;
+mod org;
+mod rst;
+mod typst;
+
+pub use bibliographies::{draft_bibliographies, DraftBibliographies};
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -27,6 +37,9 @@ pub enum DraftFormat {
     Markdown,
     Latex,
     Plain,
+    Typst,
+    Rst,
+    Org,
 }
 
 impl DraftFormat {
@@ -36,6 +49,9 @@ impl DraftFormat {
             "md" | "markdown" | "mdown" | "qmd" | "rmd" => Some(DraftFormat::Markdown),
             "tex" | "latex" | "ltx" => Some(DraftFormat::Latex),
             "txt" | "text" => Some(DraftFormat::Plain),
+            "typ" => Some(DraftFormat::Typst),
+            "rst" | "rest" => Some(DraftFormat::Rst),
+            "org" => Some(DraftFormat::Org),
             _ => None,
         }
     }
@@ -45,6 +61,9 @@ impl DraftFormat {
         match id {
             "markdown" | "quarto" | "rmd" => DraftFormat::Markdown,
             "latex" | "tex" | "plaintex" | "context" => DraftFormat::Latex,
+            "typst" => DraftFormat::Typst,
+            "restructuredtext" | "rst" => DraftFormat::Rst,
+            "org" => DraftFormat::Org,
             _ => DraftFormat::Plain,
         }
     }
@@ -86,6 +105,12 @@ pub struct DraftQuotes {
     pub prose: String,
     pub quotes: Vec<Quotation>,
     pub citations: Vec<Citation>,
+    /// Bibliography files the draft names (Markdown front matter `bibliography:`, LaTeX
+    /// `\addbibresource{}`/`\bibliography{}`, Typst `#bibliography()`, Org `#+bibliography:`),
+    /// as written: relative paths are relative to the draft's folder.
+    pub bibliographies: Vec<String>,
+    /// Entries given inline (Markdown front matter `references:`, CSL items).
+    pub references: Vec<crate::corpus::Reference>,
 }
 
 impl DraftQuotes {
@@ -125,9 +150,14 @@ pub fn extract(text: &str, format: DraftFormat) -> DraftQuotes {
         DraftFormat::Markdown => markdown_prose(text),
         DraftFormat::Latex => latex_prose(text),
         DraftFormat::Plain => (text.to_owned(), paragraph_blocks(text, 0..text.len()), Vec::new()),
+        DraftFormat::Typst => typst::typst_prose(text),
+        DraftFormat::Rst => rst::rst_prose(text),
+        DraftFormat::Org => org::org_prose(text),
     };
-    let mut draft = DraftQuotes { prose, quotes: Vec::new(), citations };
-    if format != DraftFormat::Latex {
+    let DraftBibliographies { files: bibliographies, references } = draft_bibliographies(text, format);
+    let mut draft = DraftQuotes { prose, quotes: Vec::new(), citations, bibliographies, references };
+    // Pandoc's citation syntax belongs to Markdown and plain text; the other formats have their own.
+    if matches!(format, DraftFormat::Markdown | DraftFormat::Plain) {
         let found = pandoc_citations(&draft.prose);
         draft.citations.extend(found);
     }
@@ -565,10 +595,12 @@ fn attach_citations(draft: &mut DraftQuotes, blocks: &[Block]) {
         let at = citation.group.start;
         // Quotes ending at or before the citation.
         let before = draft.quotes.partition_point(|q| q.span.start < at);
-        // Inside a block quote's span: the block quote's own attribution.
+        // Inside a block quote's span: the block quote's own attribution (and inside an inline
+        // quote made by markup, such as Typst's `#quote(attribution: <key>)[…]`, its own).
         if before > 0 {
             let q = &draft.quotes[before - 1];
-            if q.block && at < q.span.end.max(q.content.end) + 1 {
+            let inside = at < q.content.start || at >= q.content.end;
+            if (q.block && at < q.span.end.max(q.content.end) + 1) || (!q.block && inside && at < q.span.end) {
                 draft.quotes[before - 1].citations.push(ci);
                 continue;
             }
