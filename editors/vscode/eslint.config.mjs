@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    // Functions passed to page.waitForFunction() run in the browser.
+    files: ['e2e/**/*.mjs'],
+    languageOptions: { globals: { document: 'readonly' } },
+  },
+  {
     rules: {
       eqeqeq: 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

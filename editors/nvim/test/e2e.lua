@@ -1,6 +1,7 @@
 -- End-to-end test of the Neovim plugin against the real `quoteline lsp`.
 -- Run by test/run.sh:  nvim --headless --clean -l test/e2e.lua PLUGIN_DIR BIN WORKSPACE
--- WORKSPACE holds corpus/ (a copy of the repository's bundled corpus) and draft.md.
+-- WORKSPACE holds corpus/ (a copy of the repository's bundled corpus) and draft.md
+-- (editors/testdata/draft.md: a quote of the cable with "far" changed to "much").
 -- With QUOTELINE_E2E_LEGACY=1 the plugin is made to take its Neovim 0.10 path (vim.lsp.start
 -- from a FileType autocommand) instead of vim.lsp.config / vim.lsp.enable.
 local plugin_dir, bin, workspace = arg[1], arg[2], arg[3]
@@ -51,6 +52,9 @@ vim.notify = function(message, level)
   notifications[#notifications + 1] = message
   say(("  [notify %s] %s"):format(tostring(level), message))
 end
+
+-- run.sh prints the tail of this log when a check fails.
+vim.lsp.set_log_level(os.getenv("QUOTELINE_E2E_LSP_LOG") or "info")
 
 vim.opt.runtimepath:prepend(plugin_dir)
 vim.cmd("runtime plugin/quoteline.lua")
@@ -121,12 +125,13 @@ check("a drift diagnostic from quoteline names the source and the changed word",
   assert(drift.source == "quoteline", "source is " .. tostring(drift.source))
   assert(drift.severity == vim.diagnostic.severity.WARN, "severity is " .. tostring(drift.severity))
   assert(drift.message:find("[@state-dept-cable-2011]", 1, true), "message: " .. drift.message)
-  assert(drift.message:find("‘not’", 1, true), "message does not give the source word: " .. drift.message)
+  assert(drift.message:find("‘far’", 1, true) and drift.message:find("‘much’", 1, true),
+    "message does not give both words: " .. drift.message)
 end)
 
 -- The quote is on the third line of draft.md (0-based line 2); quote_col is a byte column.
 local quote_line = 2
-local quote_col = assert(vim.api.nvim_buf_get_lines(buf, quote_line, quote_line + 1, false)[1]:find("has no", 1, true),
+local quote_col = assert(vim.api.nvim_buf_get_lines(buf, quote_line, quote_line + 1, false)[1]:find("much more likely", 1, true),
   "draft.md's third line has no quote")
 check("hover on the quote shows the source passage", function()
   vim.api.nvim_win_set_cursor(0, { quote_line + 1, quote_col + 2 })
@@ -134,7 +139,7 @@ check("hover on the quote shows the source passage", function()
   assert(result and result.contents, "empty hover")
   local contents = result.contents
   local text = type(contents) == "string" and contents or contents.value or vim.inspect(contents)
-  assert(text:find("has not significant popular support inside Iran", 1, true), "hover: " .. text)
+  assert(text:find("far more likely to oppose it", 1, true), "hover: " .. text)
   assert(text:find("state-dept-cable-2011", 1, true), "hover lacks the key: " .. text)
 end)
 
@@ -218,7 +223,8 @@ check("the quick fix replaces the quote with the source wording", function()
   end
   local text = buffer_text(buf)
   assert(text ~= original_text, "the buffer did not change")
-  assert(text:find("“has not significant popular support inside Iran”", 1, true), "buffer: " .. text)
+  assert(text:find("they are far more likely to oppose it than support it”", 1, true), "buffer: " .. text)
+  assert(not text:find("much more likely", 1, true), "the drifted word is still there: " .. text)
   wait_for("the drift diagnostic to go away", function()
     return drift_diagnostic() == nil
   end)
@@ -243,6 +249,10 @@ check("completion after [@ offers corpus keys", function()
 end)
 
 check(":checkhealth quoteline finds the binary, its version and the corpus", function()
+  -- :QuotelineReindex above restarted indexing; the report should show the finished index.
+  wait_for("the index to be ready", function()
+    return quoteline.status(buf):find("sources", 1, true) ~= nil
+  end)
   vim.cmd("checkhealth quoteline")
   local report = buffer_text(0)
   local version_at = report:find("`quoteline --version`: quoteline ", 1, true)

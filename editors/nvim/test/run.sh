@@ -27,14 +27,14 @@ trap 'rm -rf "$WORKSPACE"' EXIT
 cp -R "$REPO_ROOT/corpus" "$WORKSPACE/corpus"
 # Neovim's lsp.log and shada go to the temp dir, not the user's home.
 export XDG_STATE_HOME="$WORKSPACE/state" XDG_DATA_HOME="$WORKSPACE/data"
-cp "$HERE/draft.md" "$WORKSPACE/draft.md"
+cp "$REPO_ROOT/editors/testdata/draft.md" "$WORKSPACE/draft.md"
 
 status=0
 for mode in native legacy; do
   echo "# Neovim e2e, $mode start path"
   # A fresh copy of the draft each time: the first run's quick fix edits it in memory only,
   # but the second run must not depend on that.
-  cp "$HERE/draft.md" "$WORKSPACE/draft.md"
+  cp "$REPO_ROOT/editors/testdata/draft.md" "$WORKSPACE/draft.md"
   (cd "$WORKSPACE" && QUOTELINE_E2E_LEGACY=$([ $mode = legacy ] && echo 1 || echo 0) \
     timeout --kill-after=5 "$TIMEOUT" "$NVIM" --headless --clean -l "$HERE/e2e.lua" "$PLUGIN_DIR" "$BIN" "$WORKSPACE") \
     || {

@@ -39,7 +39,7 @@ timeout 120 npm run --silent package -- --out "$TMP/quoteline.vsix" >/dev/null
 WORKSPACE="$TMP/workspace"
 mkdir -p "$WORKSPACE" "$TMP/user-data/User" "$TMP/screenshots"
 cp -R "$REPO_ROOT/corpus" "$WORKSPACE/corpus"
-cp "$HERE/draft.md" "$WORKSPACE/draft.md"
+cp "$REPO_ROOT/editors/testdata/draft.md" "$WORKSPACE/draft.md"
 # Quiet the workbench: no welcome page, tips, trust prompt or update checks in the screenshots.
 cat > "$TMP/user-data/User/settings.json" <<'JSON'
 {

@@ -11,7 +11,6 @@ import {
   NotificationType,
   type ServerOptions,
   State,
-  TransportKind,
   WorkspaceSymbolRequest,
   type SymbolInformation,
   type WorkspaceSymbol,
@@ -96,7 +95,9 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   }
   outputChannel.appendLine(`quoteline: starting ${search.found.command} lsp (found via ${search.found.origin})`);
 
-  const executable = { command: search.found.command, args: ['lsp'], transport: TransportKind.stdio };
+  // No `transport`: with TransportKind.stdio the library appends `--stdio`, which
+  // `quoteline lsp` rejects; without one it still talks over stdin/stdout.
+  const executable = { command: search.found.command, args: ['lsp'] };
   const serverOptions: ServerOptions = { run: executable, debug: executable };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_LANGUAGES.flatMap((language) => [
