@@ -66,3 +66,43 @@ export function configurationFromOptions(options) {
   }
   return { title: 'quoteline', properties };
 }
+
+export const README_MD = fileURLToPath(new URL('../README.md', import.meta.url));
+export const TABLE_START = '<!-- settings table: written by `npm run sync-settings` from src/options.json -->';
+export const TABLE_END = '<!-- end of settings table -->';
+
+function showDefault(value) {
+  return `\`${JSON.stringify(value)}\``;
+}
+
+function showType(schema) {
+  if (schema.enum) {
+    return schema.enum.map((v) => `\`${v}\``).join(' \\| ');
+  }
+  if (schema.type === 'array') {
+    return `array of ${schema.items.type}`;
+  }
+  if (schema.type === 'object') {
+    return `object: ${Object.keys(schema.properties).map((k) => `\`${k}\``).join(', ')}`;
+  }
+  return schema.type + (schema.minimum !== undefined ? ` ≥ ${schema.minimum}` : '');
+}
+
+/** The README's settings table, one row per setting, in package.json order. */
+export function settingsTable(configuration) {
+  const rows = Object.entries(configuration.properties).map(([name, schema]) => {
+    const description = (schema.description ?? '').replace(/\|/g, '\\|');
+    return `| \`${name}\` | ${showType(schema)} | ${showDefault(schema.default)} | ${description} |`;
+  });
+  return [TABLE_START, '', '| Setting | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows, '', TABLE_END].join('\n');
+}
+
+/** `readme` with its settings table replaced by `table`. */
+export function withSettingsTable(readme, table) {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start < 0 || end < start) {
+    throw new Error(`README.md lacks the settings table markers (${TABLE_START} … ${TABLE_END})`);
+  }
+  return readme.slice(0, start) + table + readme.slice(end + TABLE_END.length);
+}

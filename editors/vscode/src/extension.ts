@@ -31,6 +31,7 @@ const CLIENT_COMMANDS = {
   showLog: 'quoteline.showLog',
 } as const;
 
+/** Used when `quoteline.fileTypes` is unset; the same as its default in src/options.json. */
 const DOCUMENT_LANGUAGES = ['markdown', 'latex', 'tex', 'plaintext'];
 
 let client: LanguageClient | undefined;
@@ -55,8 +56,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(CLIENT_COMMANDS.showSource, showSource),
     vscode.commands.registerCommand(CLIENT_COMMANDS.reindex, reindex),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      // The server reads its binary path only at start, so a new path needs a restart.
-      if (event.affectsConfiguration(`${SETTINGS_SECTION}.server.path`)) {
+      // The binary and the document selector are fixed when the client starts.
+      if (
+        event.affectsConfiguration(`${SETTINGS_SECTION}.server.path`) ||
+        event.affectsConfiguration(`${SETTINGS_SECTION}.fileTypes`)
+      ) {
         void restartServer(context);
       }
     }),
@@ -100,7 +104,8 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   const executable = { command: search.found.command, args: ['lsp'] };
   const serverOptions: ServerOptions = { run: executable, debug: executable };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENT_LANGUAGES.flatMap((language) => [
+    // The server checks the languages in `quoteline.fileTypes`; send it exactly those.
+    documentSelector: (settings.get<string[]>('fileTypes') ?? DOCUMENT_LANGUAGES).flatMap((language) => [
       { scheme: 'file', language },
       { scheme: 'untitled', language },
     ]),

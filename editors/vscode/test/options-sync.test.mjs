@@ -7,7 +7,10 @@ import {
   CLIENT_SETTINGS,
   configurationFromOptions,
   PACKAGE_JSON,
+  README_MD,
   readOptions,
+  settingsTable,
+  withSettingsTable,
 } from '../scripts/settings-from-options.mjs';
 
 const options = readOptions();
@@ -54,4 +57,10 @@ test('an option word the generator does not know is an error, not silently dropp
     () => configurationFromOptions({ x: { type: 'string', default: '', pattern: '^a' } }),
     /option "x" uses "pattern"/,
   );
+});
+
+test('the README settings table is what `npm run sync-settings` writes', () => {
+  const readme = readFileSync(README_MD, 'utf8');
+  const configuration = configurationFromOptions(options);
+  assert.equal(readme, withSettingsTable(readme, settingsTable(configuration)));
 });
