@@ -52,6 +52,8 @@ impl Server {
                     progress: false,
                     dynamic_watch: false,
                     configuration: false,
+                    plain_hover: false,
+                    plain_completion_docs: false,
                     settings_error: None,
                     status: StatusParams { state: IndexState::Indexing, sources: 0, passages: 0, message: None },
                 }),
@@ -79,6 +81,9 @@ struct Session {
     progress: bool,
     dynamic_watch: bool,
     configuration: bool,
+    /// The client listed hover / completion documentation formats without Markdown.
+    plain_hover: bool,
+    plain_completion_docs: bool,
     /// Invalid `initializationOptions`, shown once the client is ready for messages.
     settings_error: Option<String>,
     status: StatusParams,
@@ -410,6 +415,16 @@ impl LanguageServer for Server {
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false);
             session.configuration = workspace_caps.and_then(|w| w.configuration).unwrap_or(false);
+            let without_markdown =
+                |formats: Option<&Vec<MarkupKind>>| formats.is_some_and(|f| !f.contains(&MarkupKind::Markdown));
+            session.plain_hover =
+                without_markdown(text_caps.and_then(|t| t.hover.as_ref()).and_then(|h| h.content_format.as_ref()));
+            session.plain_completion_docs = without_markdown(
+                text_caps
+                    .and_then(|t| t.completion.as_ref())
+                    .and_then(|c| c.completion_item.as_ref())
+                    .and_then(|i| i.documentation_format.as_ref()),
+            );
             let options = params.initialization_options.as_ref();
             if let Err(err) = session.settings.resolve(options) {
                 session.settings_error = Some(err);
@@ -551,7 +566,13 @@ impl LanguageServer for Server {
         let session = self.shared.session();
         let offset = checked.doc.map(session.unit).offset(at.position);
         let display = |p: &std::path::Path| session.settings.display_path(p);
-        Ok(hover::hover(&checked, offset, session.unit, &display))
+        let mut found = hover::hover(&checked, offset, session.unit, &display);
+        if let Some(Hover { contents: HoverContents::Markup(markup), .. }) = &mut found {
+            if session.plain_hover {
+                markup.kind = MarkupKind::PlainText;
+            }
+        }
+        Ok(found)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -559,7 +580,10 @@ impl LanguageServer for Server {
         let (Some(doc), Some(analysis)) = (self.shared.snapshot(&at.text_document.uri), self.shared.analysis()) else {
             return Ok(None);
         };
-        let unit = self.shared.unit();
+        let (unit, plain_docs) = {
+            let session = lock(&self.shared.session);
+            (session.unit, session.plain_completion_docs)
+        };
         let list = tokio::task::spawn_blocking(move || {
             let offset = doc.map(unit).offset(at.position);
             completion::complete(&doc, &analysis.corpus, offset, unit)
@@ -567,6 +591,16 @@ impl LanguageServer for Server {
         .await
         .ok()
         .flatten();
+        let list = list.map(|mut list| {
+            if plain_docs {
+                for item in &mut list.items {
+                    if let Some(Documentation::MarkupContent(markup)) = &mut item.documentation {
+                        markup.kind = MarkupKind::PlainText;
+                    }
+                }
+            }
+            list
+        });
         Ok(list.map(CompletionResponse::List))
     }
 
