@@ -2,9 +2,10 @@
 # CI entry point for the editor integrations.
 #   bash editors/ci.sh path/to/quoteline
 # Runs: the VS Code extension's build, lint, unit tests and .vsix packaging; the Neovim
-# end-to-end test (real Neovim from PyPI); the VS Code end-to-end test (code-server + headless
-# chromium, installed on first use). Needs Python 3 with venv, Node 20 with npm, and apt for
-# chromium. Every step runs even if an earlier one failed; the exit code is non-zero if any did.
+# end-to-end test (real Neovim from PyPI); the Emacs + Eglot end-to-end test (Debian's
+# emacs-nox and elpa-eglot); the VS Code end-to-end test (code-server + headless chromium,
+# installed on first use). Needs Python 3 with venv, Node 20 with npm, and apt for chromium
+# and Emacs. Every step runs even if an earlier one failed; the exit code is non-zero if any did.
 # Env: QUOTELINE_SKIP_VSCODE_E2E=1 skips the code-server test (the slowest on a fresh machine).
 set -uo pipefail
 BIN=$(realpath "${1:?usage: editors/ci.sh path/to/quoteline}")
@@ -41,6 +42,10 @@ step "vscode: package .vsix" 180 bash -c \
 
 cd "$EDITORS"
 step "nvim: options + end-to-end" 400 bash nvim/test/run.sh "$BIN"
+step "helix: languages.toml parses" 30 python3 -c \
+  'import sys, tomllib; c = tomllib.load(open(sys.argv[1], "rb")); assert c["language-server"]["quoteline"]["args"] == ["lsp"]' \
+  helix/languages.toml
+step "emacs: eglot end-to-end" 300 bash emacs/test/run.sh "$BIN"
 if [ "${QUOTELINE_SKIP_VSCODE_E2E:-0}" != 1 ]; then
   step "vscode: end-to-end in code-server" 900 bash vscode/e2e/run.sh "$BIN"
 fi
