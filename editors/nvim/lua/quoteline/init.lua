@@ -34,8 +34,30 @@ local function as_object(tbl)
   return next(tbl) == nil and vim.empty_dict() or tbl
 end
 
+--- Asks again for the pull diagnostics of every buffer the client serves. Neovim 0.11 pulls
+--- diagnostics when a buffer opens or changes but has no handler for the server's
+--- `workspace/diagnostic/refresh`, so a buffer opened while the corpus was still being indexed
+--- would keep its empty first answer until the next edit.
+local function pull_diagnostics(client)
+  if not (client.server_capabilities and client.server_capabilities.diagnosticProvider) then
+    return -- the server pushes diagnostics instead
+  end
+  for bufnr in pairs(client.attached_buffers) do
+    local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+    if vim.fn.has("nvim-0.11") == 1 then
+      client:request("textDocument/diagnostic", params, vim.lsp.diagnostic.on_diagnostic, bufnr)
+    else
+      client.request("textDocument/diagnostic", params, vim.lsp.diagnostic.on_diagnostic, bufnr)
+    end
+  end
+end
+
 local function on_status(_, params, ctx)
   state.status[ctx.client_id] = params
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if client and params.state == "ready" then
+    pull_diagnostics(client)
+  end
   vim.api.nvim_exec_autocmds("User", { pattern = "QuotelineStatus", data = params, modeline = false })
 end
 
