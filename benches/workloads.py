@@ -812,9 +812,18 @@ class DraftWriter:
         words, edits = altered
         cited = source.document.key
         if category == "misattributed":
+            # The wrongly cited file must not hold the words itself: planted copies are known,
+            # and real documents reprint each other (the newsletter reprints the cable), so look.
             holders = picker.copied_text.get(source.text, set()) | {cited}
-            others = [k for k in self.keys if k not in holders]
-            cited = rng.choice(others)
+            by_key = {d.key: d for d in self.documents}
+            for _ in range(50):
+                candidate = rng.choice([k for k in self.keys if k not in holders])
+                if source.text not in normalize_with_offsets(self.document_text(by_key[candidate])[0])[0]:
+                    cited = candidate
+                    break
+                holders.add(candidate)
+            else:
+                return None
         return PlannedQuote(category, words, cited, source, edits, True)
 
     def document_text(self, doc: SourceDocument) -> tuple[str, LineIndex]:
