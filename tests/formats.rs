@@ -273,3 +273,75 @@ fn org_quotes_citations_and_verdicts() {
     }
     assert!(draft.prose.contains("a link"));
 }
+
+/// Runs `quoteline check --format json` from `dir` with the bundled corpus.
+fn check_cli(dir: &std::path::Path, args: &[&str]) -> (serde_json::Value, Option<i32>, String) {
+    let corpus = common::repo_path("corpus");
+    let output = assert_cmd::Command::cargo_bin("quoteline")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", "--format", "json", "--corpus", corpus.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (serde_json::from_slice(&output.stdout).expect("JSON report"), output.status.code(), stderr)
+}
+
+#[test]
+fn check_recurses_over_typst_rst_and_org_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("drafts")).unwrap();
+    std::fs::write(dir.path().join("drafts/article.typ"), TYPST_DRAFT).unwrap();
+    std::fs::write(dir.path().join("drafts/article.rst"), RST_DRAFT).unwrap();
+    std::fs::write(dir.path().join("drafts/article.org"), ORG_DRAFT).unwrap();
+    std::fs::write(dir.path().join("drafts/build.py"), "print(\"not a draft\")\n").unwrap();
+    let (report, code, _) = check_cli(dir.path(), &["drafts"]);
+    let files: Vec<&str> = report["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files.iter().all(|f| f.ends_with(".org") || f.ends_with(".rst") || f.ends_with(".typ")));
+    assert_eq!(report["summary"]["drift"], 3, "one drifted quote per draft");
+    assert_eq!(code, Some(1), "drift is a warning");
+    // The drift is reported where it stands in the rST draft.
+    let rst =
+        report["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with(".rst")).unwrap();
+    let drift = rst["quotes"].as_array().unwrap().iter().find(|q| q["verdict"] == "drift").unwrap();
+    let line = RST_DRAFT[..RST_DRAFT.find("\"almost entirely").unwrap()].matches('\n').count() + 1;
+    assert_eq!(drift["start"]["line"], line as u64);
+}
+
+#[test]
+fn drafts_bring_their_own_bibliographies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("refs")).unwrap();
+    std::fs::write(
+        dir.path().join("refs/extra.yaml"),
+        "- id: rajavi-interview-2003\n  title: Interview with Maryam Rajavi\n  issued: 2003\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("refs/extra.bib"), "@article{hrw-2005, title = {No Exit}, year = {2005}}\n")
+        .unwrap();
+    std::fs::write(
+        dir.path().join("article.md"),
+        "---\ntitle: Draft\nbibliography: refs/extra.yaml\nreferences:\n- id: memo-2012\n  title: An internal memo\n---\n\n\
+         As [@rajavi-interview-2003] and [@memo-2012] show, and [@nobody-2020] does not.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("article.tex"),
+        "\\addbibresource{refs/extra.bib}\n\\bibliography{refs/missing}\nAs \\textcite{hrw-2005} and \\cite{nobody-2021} wrote.\n",
+    )
+    .unwrap();
+    let (report, _, stderr) = check_cli(dir.path(), &["article.md", "article.tex"]);
+    let unknown: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["diagnostics"].as_array().unwrap().clone())
+        .filter(|d| d["code"] == "unknown-citation")
+        .map(|d| d["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    assert!(unknown[0].contains("nobody-2020") && unknown[1].contains("nobody-2021"), "{unknown:?}");
+    assert!(stderr.contains("refs/missing.bib does not exist"), "{stderr}");
+}

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{DraftCheck, IndexedCorpus, Severity};
 use crate::config::{read_config_file, Config, PartialConfig};
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, Reference};
 use crate::quotes::DraftFormat;
 use crate::report::{self, FileReport, Format};
 
@@ -27,7 +27,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check the quotes of drafts (files or directories of .md, .markdown, .txt, .tex; `-` for stdin).
+    /// Check the quotes of drafts (files or directories of .md, .markdown, .txt, .tex, .typ, .rst, .org; `-` for stdin).
     Check(CheckArgs),
     /// Find the source passages that best match a phrase.
     Find(FindArgs),
@@ -140,17 +140,54 @@ fn resolve_config(corpus: &CorpusArgs, min_words: Option<usize>) -> anyhow::Resu
 
 /// Loads and indexes the corpus, printing its warnings to stderr.
 fn load_corpus(config: &Config) -> anyhow::Result<IndexedCorpus> {
-    let corpus = Corpus::load(&config.corpus, &config.bibliography)?;
+    load_corpus_with(config, Vec::new())
+}
+
+/// Loads and indexes the corpus with extra references (a draft's inline entries).
+fn load_corpus_with(config: &Config, references: Vec<Reference>) -> anyhow::Result<IndexedCorpus> {
+    let mut corpus = Corpus::load(&config.corpus, &config.bibliography)?;
+    corpus.add_references(references);
     for warning in &corpus.warnings {
         eprintln!("warning: {warning}");
     }
     Ok(IndexedCorpus::new(corpus))
 }
 
+/// The bibliographies and inline references the drafts declare (front matter `bibliography:`
+/// and `references:`, `\addbibresource`, `#bibliography`, `#+bibliography:`), resolved against
+/// each draft's folder. They join the corpus for the whole run, so their keys are known and
+/// their metadata shown. A declared file that does not exist is a warning, not an error: the
+/// draft's own metadata never stops its check.
+fn declared_bibliographies(drafts: &[DraftInput]) -> (Vec<PathBuf>, Vec<Reference>) {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut references = Vec::new();
+    for draft in drafts {
+        let declared = crate::quotes::draft_bibliographies(&draft.text, draft.format);
+        let dir = Path::new(&draft.name).parent().unwrap_or(Path::new("")).to_path_buf();
+        for file in declared.files {
+            let path = dir.join(&file);
+            if !path.is_file() {
+                eprintln!("warning: {}: bibliography {} does not exist", draft.name, path.display());
+            } else if !files.contains(&path) {
+                files.push(path);
+            }
+        }
+        for mut reference in declared.references {
+            reference.files = reference.files.iter().map(|f| dir.join(f)).collect();
+            reference.origin = PathBuf::from(&draft.name);
+            references.push(reference);
+        }
+    }
+    (files, references)
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = resolve_config(&args.corpus, args.min_words)?;
     let drafts = collect_drafts(&args.paths, args.stdin_filename.as_deref())?;
-    let indexed = load_corpus(&config)?;
+    let (declared, inline) = declared_bibliographies(&drafts);
+    let mut config = config;
+    config.bibliography.extend(declared);
+    let indexed = load_corpus_with(&config, inline)?;
     let checker = indexed.checker(config.check_options());
     let files: Vec<FileReport> = drafts
         .into_iter()

@@ -1,16 +1,23 @@
 //! Loads source documents and their bibliographic metadata.
 //!
-//! A corpus is one or more paths: directories (read recursively) and files. Texts are `.txt` and
-//! `.md` (whose YAML front matter may give `key`, `title`, `author`, `date`, `url`); bibliographies
-//! are BibTeX (`.bib`) and CSL-JSON (`.json`) and give citation keys and metadata, and may point at
-//! a text with a `file` field. A text's key is, in order: the bibliography entry that points at it
-//! or shares its stem, its front matter `key`, its file stem.
+//! A corpus is one or more paths: directories (read recursively) and files. Texts are `.txt`,
+//! `.md` (whose YAML front matter may give `key`, `title`, `author`, `date`, `url`), HTML pages
+//! (`.html`, `.htm`: the page's text where it stands in the file, see `html.rs`) and JSONL
+//! archives (`.jsonl`: one source per record, see `jsonl.rs`); bibliographies are BibTeX
+//! (`.bib`), CSL-JSON (`.json`) and CSL-YAML (`.yaml`, `.yml`) and give citation keys and
+//! metadata, and may point at a text with a `file` field. A text's key is, in order: the
+//! bibliography entry that points at it or shares its stem, its front matter `key`, its file
+//! stem. A JSONL record's key is its `id` (or `key`), linked to the bibliography entry of that
+//! key.
 //!
 //! Bad input loses nothing: an invalid UTF-8 file is decoded lossily and a binary file skipped,
 //! each with a warning naming the file; a malformed bibliography is a warning with its line; only
 //! a missing path is an error.
 //!
 //! Invariant: this is the only core module that touches the file system.
+
+mod html;
+mod jsonl;
 
 use std::collections::HashMap;
 use std::fs;
@@ -147,20 +154,25 @@ impl Corpus {
         }
         let mut linked = vec![false; references.len()];
         for path in &texts {
-            let Some(mut source) = corpus.read_text(path) else { continue };
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            let entry = by_file
-                .iter()
-                .find(|(file, _)| same_file(file, path))
-                .map(|&(_, i)| i)
-                .or_else(|| by_stem.get(stem).copied());
-            if let Some(i) = entry {
-                linked[i] = true;
-                source.key = references[i].key.clone();
-                source.cite_key = source.key.clone();
-                merge_meta(&mut source.meta, &references[i].meta);
+            let archive = is_archive_path(path);
+            let whole_file_entry =
+                (!archive).then(|| by_file.iter().find(|(file, _)| same_file(file, path)).map(|&(_, i)| i)).flatten();
+            for mut source in corpus.read_sources(path) {
+                // An archive's records are linked by their own keys, a file by its path or stem.
+                let entry = if archive {
+                    by_stem.get(source.key.as_str()).copied()
+                } else {
+                    whole_file_entry.or_else(|| by_stem.get(stem).copied())
+                };
+                if let Some(i) = entry {
+                    linked[i] = true;
+                    source.key = references[i].key.clone();
+                    source.cite_key = source.key.clone();
+                    merge_meta(&mut source.meta, &references[i].meta);
+                }
+                corpus.push_source(source);
             }
-            corpus.push_source(source);
         }
         for (i, reference) in references.into_iter().enumerate() {
             for file in &reference.files {
@@ -177,9 +189,22 @@ impl Corpus {
         }
         if corpus.sources.is_empty() {
             let where_ = paths.first().cloned().unwrap_or_default();
-            corpus.warn(&where_, "the corpus has no source texts (.txt or .md); every quote will be unsourced".into());
+            corpus.warn(
+                &where_,
+                "the corpus has no source texts (.txt, .md, .html, .jsonl); every quote will be unsourced".into(),
+            );
         }
         Ok(corpus)
+    }
+
+    /// Adds references that came from elsewhere (a draft's inline entries); keys already known
+    /// keep what they have.
+    pub fn add_references(&mut self, references: Vec<Reference>) {
+        for reference in references {
+            if !self.knows_key(&reference.key) {
+                self.references.push(reference);
+            }
+        }
     }
 
     pub fn source_by_key(&self, key: &str) -> Option<usize> {
@@ -241,8 +266,40 @@ impl Corpus {
         self.warnings.push(CorpusWarning { path: path.to_path_buf(), message });
     }
 
-    /// Reads a text source, or warns and returns `None` for a binary file.
-    fn read_text(&mut self, path: &Path) -> Option<Source> {
+    /// Reads the sources of a file: one for a text or a page, one per record for an archive.
+    fn read_sources(&mut self, path: &Path) -> Vec<Source> {
+        if has_extension(path, &["html", "htm", "xhtml"]) {
+            let Some(file) = self.read_file_text(path) else { return Vec::new() };
+            let page = html::html_text(&file);
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("source").to_owned();
+            let mut source = Source::new(stem, path, page.text);
+            source.lines = LineIndex::for_extract(&source.text, 0, page.stand_ins);
+            source.meta = page.meta;
+            return vec![source];
+        }
+        if is_archive_path(path) {
+            let Some(file) = self.read_file_text(path) else { return Vec::new() };
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("archive");
+            let (records, problems) = jsonl::read_jsonl(&file, stem);
+            for (line, problem) in problems {
+                self.warn(path, format!("line {line}: {problem}"));
+            }
+            return records
+                .into_iter()
+                .map(|record| {
+                    let mut source = Source::new(record.key, path, record.text);
+                    source.lines = LineIndex::for_extract(&source.text, record.line, record.stand_ins);
+                    source.body = record.body;
+                    source.meta = record.meta;
+                    source
+                })
+                .collect();
+        }
+        self.read_text(path).into_iter().collect()
+    }
+
+    /// A file's contents as text, or a warning and `None` if it is unreadable or binary.
+    fn read_file_text(&mut self, path: &Path) -> Option<String> {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
@@ -254,7 +311,7 @@ impl Corpus {
             self.warn(path, "binary file skipped".into());
             return None;
         }
-        let text = match String::from_utf8(bytes) {
+        Some(match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => {
                 let valid_up_to = err.utf8_error().valid_up_to();
@@ -266,7 +323,12 @@ impl Corpus {
                 );
                 String::from_utf8_lossy(err.as_bytes()).into_owned()
             }
-        };
+        })
+    }
+
+    /// Reads a text source, or warns and returns `None` for a binary file.
+    fn read_text(&mut self, path: &Path) -> Option<Source> {
+        let text = self.read_file_text(path)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("source").to_owned();
         let mut source = Source::new(stem, path, text);
         if is_markdown_path(path) {
@@ -304,6 +366,8 @@ impl Corpus {
         let dir = path.parent().unwrap_or(Path::new("."));
         let parsed = if has_extension(path, &["json"]) {
             crate::bibliography::parse_csl_json(&text, dir)
+        } else if has_extension(path, &["yaml", "yml"]) {
+            crate::bibliography::parse_csl_yaml(&text, dir)
         } else {
             crate::bibliography::parse_bibtex(&text, dir)
         };
@@ -337,7 +401,10 @@ impl Files {
         })?;
         if meta.is_file() {
             if is_bibliography_path(path) {
-                self.bibliographies.push(path.to_path_buf());
+                // A draft may name a bibliography the corpus folder holds already.
+                if !self.bibliographies.iter().any(|b| same_file(b, path)) {
+                    self.bibliographies.push(path.to_path_buf());
+                }
             } else if texts_allowed {
                 // A file named explicitly is read whatever its extension (binary ones are skipped).
                 self.texts.push(path.to_path_buf());
@@ -434,6 +501,32 @@ fn merge_meta(into: &mut SourceMeta, from: &SourceMeta) {
     }
 }
 
+/// Writes `decoded` (a character reference or escape's meaning) into `out`, the bytes of the
+/// reference, so the text keeps the file's length: soft hyphens (which never split a word, see
+/// `normalize`) pad it in front, so `na&iuml;ve` and `Iran\u2019s` stay one word and the word's
+/// span ends where the reference does. An odd padding takes an equivalent form of the character
+/// (`é` decomposed, `’` as U+02BC) when one fits, else one space.
+fn write_padded(out: &mut [u8], decoded: &str) {
+    use unicode_normalization::UnicodeNormalization;
+    let width = out.len();
+    let apostrophe = decoded.chars().all(crate::normalize::is_apostrophe) && decoded.chars().count() == 1;
+    let mut forms = vec![decoded.to_owned(), decoded.nfd().collect::<String>(), decoded.nfc().collect::<String>()];
+    if apostrophe {
+        forms.extend(["\u{2019}", "\u{02BC}", "'"].map(String::from));
+    }
+    let form = forms.iter().find(|f| f.len() <= width && (width - f.len()) % 2 == 0);
+    let (form, lead) = match form {
+        Some(form) => (form.as_str(), 0),
+        None if decoded.len() < width => (decoded, 1),
+        None => ("", width % 2),
+    };
+    out[..lead].fill(b' ');
+    for pair in out[lead..width - form.len()].chunks_mut(2) {
+        pair.copy_from_slice("\u{AD}".as_bytes());
+    }
+    out[width - form.len()..].copy_from_slice(form.as_bytes());
+}
+
 fn looks_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
@@ -443,7 +536,11 @@ fn has_extension(path: &Path, extensions: &[&str]) -> bool {
 }
 
 fn is_text_path(path: &Path) -> bool {
-    has_extension(path, &["txt", "text", "md", "markdown"])
+    has_extension(path, &["txt", "text", "md", "markdown", "html", "htm", "xhtml", "jsonl"])
+}
+
+fn is_archive_path(path: &Path) -> bool {
+    has_extension(path, &["jsonl"])
 }
 
 fn is_markdown_path(path: &Path) -> bool {
@@ -451,7 +548,7 @@ fn is_markdown_path(path: &Path) -> bool {
 }
 
 fn is_bibliography_path(path: &Path) -> bool {
-    has_extension(path, &["bib", "json"])
+    has_extension(path, &["bib", "json", "yaml", "yml"])
 }
 
 fn is_hidden(relative: &Path) -> bool {
@@ -473,6 +570,26 @@ mod tests {
         assert_eq!(&text[front], "key: report\ntitle: A Report\n");
         assert_eq!(&text[body], "Body text.\n");
         assert!(split_front_matter("--- not front matter\n").is_none());
+    }
+
+    #[test]
+    fn padding_keeps_words_whole() {
+        let padded = |reference: &str, decoded: &str| {
+            let mut out = reference.as_bytes().to_vec();
+            write_padded(&mut out, decoded);
+            String::from_utf8(out).unwrap()
+        };
+        for (reference, decoded) in
+            [("&eacute;", "é"), ("\\u2019", "’"), ("&rsquo;", "’"), ("&szlig;", "ß"), ("&lt;", "<")]
+        {
+            let text = padded(reference, decoded);
+            assert_eq!(text.len(), reference.len());
+            let word = format!("a{text}b");
+            let words: Vec<String> = crate::normalize::words(&word).into_iter().map(|w| w.norm).collect();
+            if decoded != "ß" && decoded != "<" {
+                assert_eq!(words.len(), 1, "{reference} splits {word:?}");
+            }
+        }
     }
 
     #[test]
