@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
   DefinitionRequest,
+  DocumentDiagnosticRequest,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -144,7 +145,12 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   });
   // Registered before start() so that a status sent while the server initializes is not lost.
   context.subscriptions.push(
-    newClient.onNotification(IndexStatusNotification, (status) => showStatus(describeIndexStatus(status))),
+    newClient.onNotification(IndexStatusNotification, (status) => {
+      showStatus(describeIndexStatus(status));
+      if (status.state === 'ready') {
+        pullDiagnosticsAgain(newClient);
+      }
+    }),
   );
   client = newClient;
   try {
@@ -155,6 +161,25 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
     showStatus(stoppedView(message));
     void vscode.window.showErrorMessage(message);
     return;
+  }
+}
+
+/**
+ * Makes the client pull diagnostics again for every open document, as it does when the server
+ * sends `workspace/diagnostic/refresh`. A pull answered while the corpus was still being indexed
+ * is empty, and the server cannot rely on the refresh request: it sends it only to clients that
+ * declare support, and it reads that declaration under `workspace.diagnostic` (lsp-types 0.94)
+ * while this client writes `workspace.diagnostics`. Seen in the e2e test: no warning until the
+ * draft was edited.
+ */
+function pullDiagnosticsAgain(languageClient: LanguageClient): void {
+  const feature = languageClient.getFeature(DocumentDiagnosticRequest.method);
+  if (feature === undefined) {
+    return; // the server pushes diagnostics instead
+  }
+  const providers = new Set(vscode.workspace.textDocuments.map((document) => feature.getProvider(document)));
+  for (const provider of providers) {
+    provider?.onDidChangeDiagnosticsEmitter.fire();
   }
 }
 
