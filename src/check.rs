@@ -300,7 +300,13 @@ impl<'a> Checker<'a> {
     /// Short quotes count only when found verbatim.
     fn check_short(&self, parsed: &QuoteText, cited_docs: &[usize], check: &mut QuoteCheck) {
         let ids: Vec<u32> = parsed.words().map(|(_, id, _)| id).collect();
-        let found = self.index.find_verbatim(&ids, 256);
+        let mut found = self.index.find_verbatim(&ids, 256);
+        if !found.iter().any(|r| cited_docs.contains(&self.index.doc_of(r.start))) {
+            // Postings of very common words are capped; the cited source is read in full.
+            for &doc in cited_docs {
+                found.splice(0..0, self.index.scan_verbatim(&ids, doc, 1));
+            }
+        }
         let Some(first) = found.iter().find(|r| cited_docs.contains(&self.index.doc_of(r.start))).or(found.first())
         else {
             return;
@@ -328,7 +334,12 @@ impl<'a> Checker<'a> {
         let mut candidates = self.index.candidates(&seeds, None, 16);
         for &doc in cited_docs {
             if !candidates.iter().any(|c| c.doc == doc) {
-                candidates.extend(self.index.candidates(&seeds, Some(doc), 3));
+                let mut in_doc = self.index.candidates(&seeds, Some(doc), 3);
+                if in_doc.is_empty() {
+                    // Every seed too common to be stored: read the cited source itself.
+                    in_doc = self.index.scan_candidates(&seeds, doc, 3);
+                }
+                candidates.extend(in_doc);
             }
         }
         let mut docs: Vec<usize> = candidates.iter().map(|c| c.doc).collect();

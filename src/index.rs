@@ -1,13 +1,19 @@
 //! Finds candidate source passages for a quote.
 //!
-//! The corpus becomes one stream of word ids (each distinct normalised word interned once). Two
-//! inverted indexes point into that stream, both CSR-style (sorted keys, an offsets array, one
-//! flat positions array; no map of vectors):
-//! - *shingles*: hashes of every run of [`SHINGLE`] consecutive words, for seed-and-extend; a
-//!   shingle seen more than [`SHINGLE_CAP`] times ("one of the", "in order to") carries no
-//!   location information and is dropped;
-//! - *words*: every position of each word id, for short quotes and for the rare-word fallback
-//!   when a quote has a change every few words and so no intact shingle.
+//! The corpus becomes one stream of word ids (each distinct normalised word interned once), and
+//! two compact inverted indexes point into it; neither is a map of vectors:
+//! - *shingles*: hashes of runs of [`SHINGLE`] consecutive words, for seed-and-extend. Only the
+//!   shingles that winnowing selects are stored (the minimum hash of every window of [`WINNOW`]
+//!   shingles), which keeps about 40% of positions yet guarantees a shared seed for any exact
+//!   match of `SHINGLE + WINNOW - 1` words. Positions live in buckets addressed by the hash's top
+//!   bits (a CSR offsets array); no keys are stored, because the word ids at a position give its
+//!   hash back. A shingle seen more than [`SHINGLE_CAP`] times ("one of the") locates nothing
+//!   and is dropped.
+//! - *words*: the first [`WORD_POSTINGS_CAP`] positions of each word id, for short quotes and for
+//!   the rare-word fallback when a quote changes a word every few words.
+//!
+//! Word spans are stored as gaps and lengths of one byte each, with an absolute start every 64
+//! words, so the whole index stays near the size of the corpus it indexes.
 //!
 //! A query votes on (document, diagonal): a seed at quote position `q` found at corpus position
 //! `p` votes for diagonal `p - q`; nearby diagonals (insertions and omissions shift them) merge
@@ -18,17 +24,22 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::corpus::Source;
 use crate::normalize::for_each_word;
 
 /// Words per shingle.
 pub const SHINGLE: usize = 3;
+/// Shingles per winnowing window.
+pub const WINNOW: usize = 4;
 /// Shingles more frequent than this are too common to locate anything.
 pub const SHINGLE_CAP: usize = 512;
-/// Words more frequent than this are not used as fallback seeds.
-const RARE_WORD_CAP: usize = 256;
+/// Positions kept per word: all of a rare word's, the first ones of a common word's.
+pub const WORD_POSTINGS_CAP: usize = 256;
+/// Words rarer than this may seed a quote that has no intact shingle.
+const RARE_WORD_CAP: usize = WORD_POSTINGS_CAP;
+/// Average stored shingle positions per bucket.
+const BUCKET_LOAD: usize = 4;
 
 /// A word id that matches nothing: a draft word the corpus never uses.
 pub const UNKNOWN_WORD: u32 = u32::MAX;
@@ -36,7 +47,8 @@ pub const UNKNOWN_WORD: u32 = u32::MAX;
 /// Interned normalised words.
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
-    ids: FxHashMap<Box<str>, u32>,
+    // foldhash: fast on short strings and well distributed (FxHash measured 3x slower here).
+    ids: std::collections::HashMap<Box<str>, u32, foldhash::fast::FixedState>,
     words: Vec<Box<str>>,
 }
 
@@ -66,41 +78,125 @@ impl Vocabulary {
         self.ids.insert(norm.into(), id);
         id
     }
+
+    fn heap_bytes(&self) -> usize {
+        // Each word is stored twice (map key and list) plus map and vector overhead.
+        self.words.iter().map(|w| 2 * w.len() + 40).sum()
+    }
 }
 
-/// Sorted keys, each owning a slice of one positions array.
+/// Byte spans of every word, stored as one-byte gaps and lengths.
 #[derive(Debug, Default, Clone)]
-struct Postings<K> {
-    keys: Vec<K>,
+struct SpanTable {
+    /// Absolute start of word `64 * i`.
+    checkpoints: Vec<u32>,
+    /// Bytes from the previous word's end to this word's start; [`ESCAPE`] means the absolute
+    /// start is in `overflow` (always so for a document's first word).
+    gaps: Vec<u8>,
+    /// Byte length; [`ESCAPE`] means the length is in `overflow_len`.
+    lens: Vec<u8>,
+    overflow_start: Vec<(u32, u32)>,
+    overflow_len: Vec<(u32, u32)>,
+}
+
+const ESCAPE: u8 = u8::MAX;
+const CHECKPOINT: usize = 64;
+
+impl SpanTable {
+    fn push(&mut self, start: u32, end: u32, first_in_doc: bool, prev_end: u32) {
+        let pos = self.gaps.len() as u32;
+        if self.gaps.len() % CHECKPOINT == 0 {
+            self.checkpoints.push(start);
+        }
+        let gap = start.wrapping_sub(prev_end);
+        if first_in_doc || start < prev_end || gap >= u32::from(ESCAPE) {
+            self.gaps.push(ESCAPE);
+            self.overflow_start.push((pos, start));
+        } else {
+            self.gaps.push(gap as u8);
+        }
+        let len = end - start;
+        if len >= u32::from(ESCAPE) {
+            self.lens.push(ESCAPE);
+            self.overflow_len.push((pos, len));
+        } else {
+            self.lens.push(len as u8);
+        }
+    }
+
+    fn len_of(&self, pos: usize) -> u32 {
+        match self.lens[pos] {
+            ESCAPE => lookup(&self.overflow_len, pos as u32),
+            len => u32::from(len),
+        }
+    }
+
+    fn span(&self, pos: usize) -> Range<usize> {
+        let base = pos - pos % CHECKPOINT;
+        let mut start = self.checkpoints[pos / CHECKPOINT];
+        for i in base + 1..=pos {
+            start = match self.gaps[i] {
+                ESCAPE => lookup(&self.overflow_start, i as u32),
+                gap => start + self.len_of(i - 1) + u32::from(gap),
+            };
+        }
+        start as usize..(start + self.len_of(pos)) as usize
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.checkpoints.capacity() * 4
+            + self.gaps.capacity()
+            + self.lens.capacity()
+            + (self.overflow_start.capacity() + self.overflow_len.capacity()) * 8
+    }
+}
+
+fn lookup(table: &[(u32, u32)], pos: u32) -> u32 {
+    table.binary_search_by_key(&pos, |&(p, _)| p).map_or(0, |i| table[i].1)
+}
+
+/// Positions grouped by a key, CSR-style: `positions[offsets[k]..offsets[k + 1]]`.
+#[derive(Debug, Default, Clone)]
+struct Buckets {
     offsets: Vec<u32>,
     positions: Vec<u32>,
 }
 
-impl<K: Ord + Copy> Postings<K> {
-    fn get(&self, key: K) -> &[u32] {
-        match self.keys.binary_search(&key) {
-            Ok(i) => &self.positions[self.offsets[i] as usize..self.offsets[i + 1] as usize],
-            Err(_) => &[],
+impl Buckets {
+    fn get(&self, key: usize) -> &[u32] {
+        match (self.offsets.get(key), self.offsets.get(key + 1)) {
+            (Some(&start), Some(&end)) => &self.positions[start as usize..end as usize],
+            _ => &[],
         }
     }
 
-    /// Builds from `(key, position)` pairs sorted by key then position, dropping keys with more
-    /// than `cap` positions.
-    fn from_sorted(pairs: &[(K, u32)], cap: usize) -> Postings<K> {
-        let mut postings = Postings { keys: Vec::new(), offsets: vec![0], positions: Vec::new() };
-        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
-            if group.len() > cap {
-                continue;
+    /// Groups `items` (key, position) by key with a counting sort; positions keep their order.
+    fn from_items(keys: usize, items: &[(u32, u32)], cap_per_key: usize) -> Buckets {
+        let mut counts = vec![0u32; keys + 1];
+        for &(key, _) in items {
+            let c = &mut counts[key as usize + 1];
+            if (*c as usize) < cap_per_key {
+                *c += 1;
             }
-            postings.keys.push(group[0].0);
-            postings.positions.extend(group.iter().map(|&(_, p)| p));
-            postings.offsets.push(postings.positions.len() as u32);
         }
-        postings
+        for k in 1..counts.len() {
+            counts[k] += counts[k - 1];
+        }
+        let offsets = counts.clone();
+        let mut positions = vec![0u32; *counts.last().unwrap_or(&0) as usize];
+        let mut next = counts;
+        for &(key, pos) in items {
+            let k = key as usize;
+            if next[k] < offsets[k + 1] {
+                positions[next[k] as usize] = pos;
+                next[k] += 1;
+            }
+        }
+        Buckets { offsets, positions }
     }
 
     fn heap_bytes(&self) -> usize {
-        self.keys.capacity() * std::mem::size_of::<K>() + (self.offsets.capacity() + self.positions.capacity()) * 4
+        (self.offsets.capacity() + self.positions.capacity()) * 4
     }
 }
 
@@ -127,81 +223,126 @@ pub struct CorpusIndex {
     vocab: Vocabulary,
     docs: Vec<DocWords>,
     word_ids: Vec<u32>,
-    word_starts: Vec<u32>,
-    word_ends: Vec<u32>,
+    spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
     hyphen_splits: Vec<(u32, u16)>,
-    shingles: Postings<u64>,
-    word_postings: Postings<u32>,
+    /// Winnowed shingle positions, bucketed by the hash's top `64 - bucket_shift` bits.
+    shingles: Buckets,
+    bucket_shift: u32,
+    word_postings: Buckets,
 }
 
-/// One document's words before interning into the shared vocabulary.
+/// Several documents' words before interning into the shared vocabulary.
 struct LocalWords {
     vocab: Vocabulary,
-    ids: Vec<u32>,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
-    splits: Vec<(u32, u16)>,
+    /// Per document: (ids, starts, ends, hyphen splits by local position).
+    docs: Vec<(Vec<u32>, Vec<u32>, Vec<u32>, Vec<(u32, u16)>)>,
 }
 
 impl CorpusIndex {
-    /// Indexes every source's body. Tokenising runs in parallel, one source per task.
+    /// Indexes every source's body. Tokenising, hashing and winnowing run in parallel.
     pub fn build(sources: &[Source]) -> CorpusIndex {
+        // One vocabulary per chunk of documents (not per document) keeps interning cheap.
+        let chunk = sources.len().div_ceil(rayon::current_num_threads() * 4).max(1);
         let locals: Vec<LocalWords> = sources
-            .par_iter()
-            .map(|source| {
-                let mut local = LocalWords {
-                    vocab: Vocabulary::default(),
-                    ids: Vec::new(),
-                    starts: Vec::new(),
-                    ends: Vec::new(),
-                    splits: Vec::new(),
-                };
-                let base = source.body.start;
-                for_each_word(&source.text[source.body.clone()], |norm, span, split| {
-                    if let Some(split) = split {
-                        local.splits.push((local.ids.len() as u32, split.min(u16::MAX as usize) as u16));
-                    }
-                    local.ids.push(local.vocab.intern(norm));
-                    local.starts.push((base + span.start) as u32);
-                    local.ends.push((base + span.end) as u32);
-                });
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let mut local = LocalWords { vocab: Vocabulary::default(), docs: Vec::with_capacity(chunk.len()) };
+                for source in chunk {
+                    let (mut ids, mut starts, mut ends, mut splits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                    let base = source.body.start;
+                    for_each_word(&source.text[source.body.clone()], |norm, span, split| {
+                        if let Some(split) = split {
+                            splits.push((ids.len() as u32, split.min(u16::MAX as usize) as u16));
+                        }
+                        ids.push(local.vocab.intern(norm));
+                        starts.push((base + span.start) as u32);
+                        ends.push((base + span.end) as u32);
+                    });
+                    local.docs.push((ids, starts, ends, splits));
+                }
                 local
             })
             .collect();
 
         let mut index = CorpusIndex::default();
-        let total: usize = locals.iter().map(|l| l.ids.len()).sum();
+        let total: usize = locals.iter().flat_map(|l| &l.docs).map(|d| d.0.len()).sum();
         index.word_ids.reserve_exact(total);
-        index.word_starts.reserve_exact(total);
-        index.word_ends.reserve_exact(total);
+        index.spans.gaps.reserve_exact(total);
+        index.spans.lens.reserve_exact(total);
         for local in locals {
-            let first = index.word_ids.len() as u32;
             let remap: Vec<u32> = local.vocab.words.iter().map(|w| index.vocab.intern(w)).collect();
-            index.word_ids.extend(local.ids.iter().map(|&id| remap[id as usize]));
-            index.word_starts.extend_from_slice(&local.starts);
-            index.word_ends.extend_from_slice(&local.ends);
-            index.hyphen_splits.extend(local.splits.iter().map(|&(pos, split)| (first + pos, split)));
-            index.docs.push(DocWords { first, len: local.ids.len() as u32 });
+            for (ids, starts, ends, splits) in local.docs {
+                let first = index.word_ids.len() as u32;
+                index.word_ids.extend(ids.iter().map(|&id| remap[id as usize]));
+                let mut prev_end = 0;
+                for (i, (&start, &end)) in starts.iter().zip(&ends).enumerate() {
+                    index.spans.push(start, end, i == 0, prev_end);
+                    prev_end = end;
+                }
+                index.hyphen_splits.extend(splits.iter().map(|&(pos, split)| (first + pos, split)));
+                index.docs.push(DocWords { first, len: ids.len() as u32 });
+            }
         }
 
-        let mut shingle_pairs: Vec<(u64, u32)> = index
+        // Winnowed shingles, bucketed by hash.
+        let selected: Vec<(u64, u32)> = index
             .docs
             .par_iter()
-            .flat_map_iter(|doc| {
-                let ids = &index.word_ids[doc.first as usize..(doc.first + doc.len) as usize];
-                ids.windows(SHINGLE).enumerate().map(move |(i, window)| (shingle_hash(window), doc.first + i as u32))
-            })
+            .flat_map_iter(|doc| winnow(&index.word_ids[doc.first as usize..(doc.first + doc.len) as usize], doc.first))
             .collect();
-        shingle_pairs.par_sort_unstable();
-        index.shingles = Postings::from_sorted(&shingle_pairs, SHINGLE_CAP);
-        drop(shingle_pairs);
+        let buckets = (selected.len() / BUCKET_LOAD).max(1).next_power_of_two();
+        index.bucket_shift = 64 - buckets.trailing_zeros();
+        let items: Vec<(u32, u32)> = selected.iter().map(|&(h, p)| (index.bucket_of(h) as u32, p)).collect();
+        index.shingles = Buckets::from_items(buckets, &items, usize::MAX);
+        drop(items);
+        index.drop_frequent_shingles();
 
-        let mut word_pairs: Vec<(u32, u32)> =
-            index.word_ids.iter().enumerate().map(|(pos, &id)| (id, pos as u32)).collect();
-        word_pairs.par_sort_unstable();
-        index.word_postings = Postings::from_sorted(&word_pairs, usize::MAX);
+        let items: Vec<(u32, u32)> = index.word_ids.iter().enumerate().map(|(p, &id)| (id, p as u32)).collect();
+        index.word_postings = Buckets::from_items(index.vocab.len(), &items, WORD_POSTINGS_CAP);
         index
+    }
+
+    fn bucket_of(&self, hash: u64) -> usize {
+        if self.bucket_shift >= 64 {
+            0
+        } else {
+            (hash >> self.bucket_shift) as usize
+        }
+    }
+
+    fn shingle_hash_at(&self, pos: u32) -> u64 {
+        shingle_hash(&self.word_ids[pos as usize..pos as usize + SHINGLE])
+    }
+
+    /// Removes shingles seen more than [`SHINGLE_CAP`] times. Only buckets larger than the cap
+    /// can hold one, and they are few.
+    fn drop_frequent_shingles(&mut self) {
+        let buckets = self.shingles.offsets.len() - 1;
+        let mut positions = Vec::with_capacity(self.shingles.positions.len());
+        let mut offsets = Vec::with_capacity(self.shingles.offsets.len());
+        offsets.push(0u32);
+        for b in 0..buckets {
+            let slice = self.shingles.get(b);
+            if slice.len() <= SHINGLE_CAP {
+                positions.extend_from_slice(slice);
+            } else {
+                let mut keyed: Vec<(u64, u32)> = slice.iter().map(|&p| (self.shingle_hash_at(p), p)).collect();
+                keyed.sort_unstable();
+                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+                    if group.len() <= SHINGLE_CAP {
+                        positions.extend(group.iter().map(|&(_, p)| p));
+                    }
+                }
+            }
+            offsets.push(positions.len() as u32);
+        }
+        self.shingles = Buckets { offsets, positions };
+    }
+
+    /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all).
+    fn shingle_positions(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        self.shingles.get(self.bucket_of(hash)).iter().copied().filter(move |&p| self.shingle_hash_at(p) == hash)
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -237,16 +378,19 @@ impl CorpusIndex {
 
     /// Byte span of the word at `pos` in its source's text.
     pub fn word_span(&self, pos: u32) -> Range<usize> {
-        self.word_starts[pos as usize] as usize..self.word_ends[pos as usize] as usize
+        self.spans.span(pos as usize)
     }
 
-    /// Byte span covering the words `words` (which must be non-empty and in one document).
+    /// Byte span covering the words `words` (in one document).
     pub fn span_of(&self, words: Range<u32>) -> Range<usize> {
         if words.is_empty() {
-            let at = self.word_starts.get(words.start as usize).copied().unwrap_or(0) as usize;
-            return at..at;
+            if (words.start as usize) < self.word_ids.len() {
+                let at = self.word_span(words.start).start;
+                return at..at;
+            }
+            return 0..0;
         }
-        self.word_starts[words.start as usize] as usize..self.word_ends[words.end as usize - 1] as usize
+        self.word_span(words.start).start..self.word_span(words.end - 1).end
     }
 
     /// For a word joined across an end-of-line hyphen, the byte length of its first part.
@@ -256,16 +400,19 @@ impl CorpusIndex {
 
     /// Bytes of heap the index holds (without the source texts).
     pub fn heap_bytes(&self) -> usize {
-        (self.word_ids.capacity() + self.word_starts.capacity() + self.word_ends.capacity()) * 4
+        self.word_ids.capacity() * 4
+            + self.spans.heap_bytes()
             + self.hyphen_splits.capacity() * 8
             + self.shingles.heap_bytes()
             + self.word_postings.heap_bytes()
-            + self.vocab.words.iter().map(|w| w.len() * 2 + 24).sum::<usize>()
+            + self.docs.capacity() * 8
+            + self.vocab.heap_bytes()
     }
 
-    /// Every global position where word `id` occurs.
+    /// Stored positions of word `id`: all of them for a word seen at most
+    /// [`WORD_POSTINGS_CAP`] times, else the first that many.
     pub fn positions_of_word(&self, id: u32) -> &[u32] {
-        self.word_postings.get(id)
+        self.word_postings.get(id as usize)
     }
 
     /// Candidate regions for a quote given as word ids ([`UNKNOWN_WORD`] for words the corpus
@@ -273,28 +420,29 @@ impl CorpusIndex {
     /// With `only_doc`, votes outside that document are ignored.
     pub fn candidates(&self, quote: &[u32], only_doc: Option<usize>, max: usize) -> Vec<Candidate> {
         let mut hits: Vec<(usize, i64, u32)> = Vec::new();
-        let in_scope = |p: u32| only_doc.is_none_or(|d| self.doc_words(d).contains(&p));
+        let scope = only_doc.map(|d| self.doc_words(d));
+        let in_scope = |p: u32| scope.as_ref().is_none_or(|r| r.contains(&p));
         for (q, window) in quote.windows(SHINGLE).enumerate() {
             if window.contains(&UNKNOWN_WORD) {
                 continue;
             }
-            for &p in self.shingles.get(shingle_hash(window)) {
+            for p in self.shingle_positions(shingle_hash(window)) {
                 if in_scope(p) {
                     hits.push((self.doc_of(p), p as i64 - q as i64, q as u32));
                 }
             }
         }
         if hits.is_empty() {
-            // No intact shingle: seed from the rarest words instead.
+            // No stored shingle: seed from the rarest words instead.
             let mut rare: Vec<(usize, usize, &[u32])> = quote
                 .iter()
                 .enumerate()
                 .filter(|&(_, &id)| id != UNKNOWN_WORD)
                 .map(|(q, &id)| {
-                    let positions = self.word_postings.get(id);
+                    let positions = self.positions_of_word(id);
                     (positions.len(), q, positions)
                 })
-                .filter(|&(n, _, _)| n > 0 && n <= RARE_WORD_CAP)
+                .filter(|&(n, _, _)| n > 0 && n < RARE_WORD_CAP)
                 .collect();
             rare.sort_unstable();
             for &(_, q, positions) in rare.iter().take(8) {
@@ -306,6 +454,44 @@ impl CorpusIndex {
             }
         }
         self.cluster(hits, quote.len(), max)
+    }
+
+    /// Candidate regions in one document found by reading all its words: the fallback for a
+    /// cited source when every seed of the quote is too common to be stored (a phrase repeated
+    /// across hundreds of files). Linear in the document's length, so only for cited sources.
+    pub fn scan_candidates(&self, quote: &[u32], doc: usize, max: usize) -> Vec<Candidate> {
+        let mut quote_positions: Vec<(u32, u32)> =
+            quote.iter().enumerate().filter(|&(_, &id)| id != UNKNOWN_WORD).map(|(q, &id)| (id, q as u32)).collect();
+        quote_positions.sort_unstable();
+        let words = self.doc_words(doc);
+        let mut hits = Vec::new();
+        for (offset, &id) in self.word_ids(words.clone()).iter().enumerate() {
+            let first = quote_positions.partition_point(|&(qid, _)| qid < id);
+            for &(_, q) in quote_positions[first..].iter().take_while(|&&(qid, _)| qid == id) {
+                hits.push((doc, (words.start as usize + offset) as i64 - i64::from(q), q));
+            }
+        }
+        // Lone common words vote everywhere; regions need several quote words in a row.
+        let mut candidates = self.cluster(hits, quote.len(), usize::MAX);
+        candidates.retain(|c| c.votes as usize >= quote.len().min(3));
+        candidates.truncate(max);
+        candidates
+    }
+
+    /// Every place in document `doc` where the exact word sequence `quote` occurs, by reading
+    /// the document (for cited sources, when [`Self::find_verbatim`]'s capped postings miss).
+    pub fn scan_verbatim(&self, quote: &[u32], doc: usize, max: usize) -> Vec<Range<u32>> {
+        if quote.is_empty() || quote.contains(&UNKNOWN_WORD) {
+            return Vec::new();
+        }
+        let words = self.doc_words(doc);
+        let ids = self.word_ids(words.clone());
+        ids.windows(quote.len())
+            .enumerate()
+            .filter(|(_, w)| *w == quote)
+            .map(|(i, _)| words.start + i as u32..words.start + (i + quote.len()) as u32)
+            .take(max)
+            .collect()
     }
 
     /// Merges seed hits on nearby diagonals into candidate regions.
@@ -340,7 +526,9 @@ impl CorpusIndex {
         candidates
     }
 
-    /// Every place the exact word sequence `quote` occurs, up to `max`, in document order.
+    /// Places the exact word sequence `quote` occurs, up to `max`, in document order. Anchored
+    /// on the quote's rarest word, so for a quote of only very common words (more than
+    /// [`WORD_POSTINGS_CAP`] occurrences each) only the first occurrences are searched.
     pub fn find_verbatim(&self, quote: &[u32], max: usize) -> Vec<Range<u32>> {
         if quote.is_empty() || quote.contains(&UNKNOWN_WORD) {
             return Vec::new();
@@ -348,14 +536,13 @@ impl CorpusIndex {
         let (anchor, _) = quote
             .iter()
             .enumerate()
-            .min_by_key(|&(_, &id)| self.word_postings.get(id).len())
+            .min_by_key(|&(_, &id)| self.positions_of_word(id).len())
             .expect("quote is not empty");
         let mut found = Vec::new();
-        for &p in self.word_postings.get(quote[anchor]) {
+        for &p in self.positions_of_word(quote[anchor]) {
             let Some(start) = p.checked_sub(anchor as u32) else { continue };
             let end = start + quote.len() as u32;
-            let doc = self.doc_of(p);
-            let range = self.doc_words(doc);
+            let range = self.doc_words(self.doc_of(p));
             if start < range.start || end > range.end {
                 continue;
             }
@@ -370,11 +557,42 @@ impl CorpusIndex {
     }
 }
 
-/// A 64-bit hash of a run of word ids (FxHash-style multiply-rotate; ids are already well
-/// spread, so this only has to combine them).
+/// The winnowed shingles of one document: for every window of [`WINNOW`] consecutive shingle
+/// hashes, the position of its minimum (the rightmost on ties), each position once.
+fn winnow(ids: &[u32], first: u32) -> Vec<(u64, u32)> {
+    let hashes: Vec<u64> = ids.windows(SHINGLE).map(shingle_hash).collect();
+    let mut selected: Vec<(u64, u32)> = Vec::with_capacity(hashes.len() * 2 / (WINNOW + 1) + 1);
+    if hashes.len() <= WINNOW {
+        // A document shorter than one window keeps every shingle.
+        return hashes.iter().enumerate().map(|(i, &h)| (h, first + i as u32)).collect();
+    }
+    let mut last = usize::MAX;
+    for start in 0..=hashes.len() - WINNOW {
+        let window = &hashes[start..start + WINNOW];
+        let mut min = 0;
+        for (i, &h) in window.iter().enumerate() {
+            if h <= window[min] {
+                min = i;
+            }
+        }
+        let pos = start + min;
+        if pos != last {
+            selected.push((hashes[pos], first + pos as u32));
+            last = pos;
+        }
+    }
+    selected
+}
+
+/// A 64-bit hash of a run of word ids (multiply-rotate with a final mix, so the top bits that
+/// address buckets are well spread).
 pub fn shingle_hash(ids: &[u32]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    ids.iter().fold(0u64, |h, &id| (h.rotate_left(5) ^ u64::from(id)).wrapping_mul(K))
+    let h = ids.iter().fold(0u64, |h, &id| (h.rotate_left(5) ^ u64::from(id)).wrapping_mul(K));
+    // Murmur3's finaliser.
+    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 #[cfg(test)]
@@ -402,7 +620,19 @@ mod tests {
         assert_eq!(found[0].doc, 1);
         let words = index.doc_words(1);
         assert!(found[0].words.start >= words.start && found[0].words.end <= words.end);
-        assert_eq!(found[0].votes, 3, "three intact shingles after the changed word");
+        assert!(found[0].votes >= 1);
+    }
+
+    #[test]
+    fn winnowing_guarantees_a_seed_for_six_matching_words() {
+        let text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho";
+        let index = index_of(&[text]);
+        let all = ids(&index, text);
+        for start in 0..all.len() - 6 {
+            let quote = &all[start..start + SHINGLE + WINNOW - 1];
+            let found = index.candidates(quote, None, 4);
+            assert!(found.iter().any(|c| c.votes >= 1 && c.words.contains(&(start as u32))), "no seed at {start}");
+        }
     }
 
     #[test]
@@ -423,11 +653,44 @@ mod tests {
     }
 
     #[test]
+    fn scanning_a_cited_document_finds_what_capped_postings_miss() {
+        let common = "not popular people hate them and they are ".repeat(WORD_POSTINGS_CAP + 10);
+        let index = index_of(&[&common, &format!("{common} the group is not popular people hate them")]);
+        let quote = ids(&index, "the group is not popular people hate them");
+        assert!(index.find_verbatim(&quote[3..], 4).iter().all(|r| index.doc_of(r.start) == 0));
+        let found = index.scan_verbatim(&quote, 1, 4);
+        assert_eq!(found.len(), 1);
+        let regions = index.scan_candidates(&quote, 1, 4);
+        assert!(regions.iter().any(|c| c.words.contains(&found[0].start)));
+    }
+
+    #[test]
     fn verbatim_search_and_spans() {
         let text = "a cult that punishes former members, a cult indeed";
         let index = index_of(&[text]);
         let found = index.find_verbatim(&ids(&index, "a cult"), 10);
         assert_eq!(found.len(), 2);
         assert_eq!(&text[index.span_of(found[1].clone())], "a cult");
+    }
+
+    #[test]
+    fn spans_survive_long_words_long_gaps_and_checkpoints() {
+        let long_word = "x".repeat(300);
+        let gap = " ".repeat(400);
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!("w{i} "));
+            if i == 70 {
+                text.push_str(&long_word);
+                text.push_str(&gap);
+            }
+        }
+        let index = index_of(&["first doc", &text]);
+        let expected = crate::normalize::words(&text);
+        let words = index.doc_words(1);
+        assert_eq!(words.len(), expected.len());
+        for (pos, word) in words.zip(&expected) {
+            assert_eq!(index.word_span(pos), word.span, "word {}", word.norm);
+        }
     }
 }

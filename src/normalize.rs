@@ -37,6 +37,12 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, Range<usize>, Option
     let mut norm = String::new();
     let mut pos = 0;
     while pos < text.len() {
+        // ASCII fast path: most corpus bytes are ASCII, and most of those between words.
+        let b = bytes[pos];
+        if b < 0x80 && !b.is_ascii_alphanumeric() {
+            pos += 1;
+            continue;
+        }
         let c = char_at(text, pos);
         if !is_word_char(c) {
             pos += c.len_utf8();
@@ -50,6 +56,15 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, Range<usize>, Option
         loop {
             // Consume a run of word characters.
             while pos < text.len() {
+                let b = bytes[pos];
+                if b < 0x80 {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    norm.push(b.to_ascii_lowercase() as char);
+                    pos += 1;
+                    continue;
+                }
                 let c = char_at(text, pos);
                 if c == '\u{00AD}' {
                     // A soft hyphen is invisible: it never separates.
