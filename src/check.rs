@@ -342,7 +342,15 @@ impl<'a> Checker<'a> {
                 candidates.extend(in_doc);
             }
         }
-        let mut docs: Vec<usize> = candidates.iter().map(|c| c.doc).collect();
+        // Align only regions with a fair share of the best region's votes (and every cited
+        // source): a region with one seed where another has twenty is a common phrase, not the
+        // quote, and aligning it is most of a query's cost.
+        let best_votes = candidates.iter().map(|c| c.votes).max().unwrap_or(0);
+        let mut docs: Vec<usize> = candidates
+            .iter()
+            .filter(|c| c.votes * 3 >= best_votes || cited_docs.contains(&c.doc))
+            .map(|c| c.doc)
+            .collect();
         docs.sort_unstable();
         docs.dedup();
         let words = parsed.word_count() as u32;

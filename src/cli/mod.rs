@@ -36,7 +36,14 @@ pub enum Command {
     /// Time queries against a corpus (used by benches/compare.py).
     Bench(bench::BenchArgs),
     /// Serve the Language Server Protocol over stdio.
-    Lsp,
+    Lsp(LspArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LspArgs {
+    /// Accepted for clients that pass it (vscode-languageclient): stdio is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -109,7 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Find(args) => find(args),
         Command::Index(args) => index(args),
         Command::Bench(args) => bench::run(args),
-        Command::Lsp => {
+        Command::Lsp(_) => {
             crate::lsp::run_stdio()?;
             Ok(ExitCode::SUCCESS)
         }
