@@ -187,7 +187,7 @@ fn cli_json_reports_positions_in_the_html_and_jsonl_files() {
     assert_eq!(quotes[0]["verdict"], "exact");
     assert!(quotes[0]["source"]["path"].as_str().unwrap().ends_with("interlink-page.html"));
     assert_eq!(position(&quotes[0]), file_position(PAGE, "this lack of support"));
-    assert_eq!(quotes[0]["source"]["text"].as_str().unwrap().contains("Hussein"), true);
+    assert!(quotes[0]["source"]["text"].as_str().unwrap().contains("Hussein"));
     assert_eq!(quotes[1]["verdict"], "exact");
     assert!(quotes[1]["source"]["path"].as_str().unwrap().ends_with("reprints.jsonl"));
     assert_eq!(position(&quotes[1]), file_position(ARCHIVE, "a lack of any"));
