@@ -11,6 +11,8 @@
 //! words), `omit` (source words missing from the draft), `insert` (draft words the source lacks).
 //! Marked edits (ellipsis, brackets) are what makes a quote `altered` rather than `drift`.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::ops::Range;
 
 use crate::index::{CorpusIndex, UNKNOWN_WORD};
@@ -298,6 +300,9 @@ pub enum AlignOp {
     },
 }
 
+/// One segment's ops and the source words it covers.
+pub type SegmentAlignment = (Vec<AlignOp>, Range<u32>);
+
 /// The alignment of a whole quote within one source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alignment {
@@ -305,7 +310,7 @@ pub struct Alignment {
     /// Global word positions of the aligned source passage.
     pub source_words: Range<u32>,
     /// Per segment: its ops and the source words it covers.
-    pub segments: Vec<(Vec<AlignOp>, Range<u32>)>,
+    pub segments: Vec<SegmentAlignment>,
     pub score: i32,
     pub edits: Vec<Edit>,
     /// Word diff of the aligned passage, source order.
@@ -493,7 +498,7 @@ pub fn align_quote(
     // Each region proposed for the first segment starts one chain; later segments follow it in
     // source order. The best chain wins (a passage quoted twice in one source, once drifted,
     // must not capture the ellipsis quote's first half).
-    let mut best: Option<(Vec<(Vec<AlignOp>, Range<u32>)>, i32)> = None;
+    let mut best: Option<(Vec<SegmentAlignment>, i32)> = None;
     for window in first_windows {
         let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
         let Some((ops, covered, score)) = align_segment(index, first_segment, window) else { continue };

@@ -3,6 +3,8 @@
 //!
 //! Invariant: parsing is pure; paths are resolved against the given folder but never opened.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::{Path, PathBuf};
 
 use biblatex::{Bibliography, ChunksExt};

@@ -13,6 +13,8 @@
 //! The cited source is tried first; an exact match anywhere beats a drifted one; a passage found
 //! in several sources names the others in `also_found_in`.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::ops::Range;
 
 use crate::align::{align_quote, Alignment, DiffPiece, Edit, EditOp, QuoteText};
@@ -254,7 +256,7 @@ impl<'a> Checker<'a> {
             .sources
             .iter()
             .enumerate()
-            .filter(|(_, s)| check.cited.iter().any(|k| *k == s.cite_key))
+            .filter(|(_, s)| check.cited.contains(&s.cite_key))
             .map(|(i, _)| i)
             .collect();
         if words < self.options.min_words {

@@ -4,8 +4,8 @@
 //! two compact inverted indexes point into it; neither is a map of vectors:
 //! - *shingles*: hashes of runs of [`SHINGLE`] consecutive words, for seed-and-extend. Only the
 //!   shingles that winnowing selects are stored (the minimum hash of every window of [`WINNOW`]
-//!   shingles), which keeps about 40% of positions yet guarantees a shared seed for any exact
-//!   match of `SHINGLE + WINNOW - 1` words. Positions live in buckets addressed by the hash's top
+//!   shingles), which keeps about two thirds of positions yet guarantees a shared seed for any
+//!   exact match of `SHINGLE + WINNOW - 1` words (four, the shortest quote checked by default). Positions live in buckets addressed by the hash's top
 //!   bits (a CSR offsets array); no keys are stored, because the word ids at a position give its
 //!   hash back. A shingle seen more than [`SHINGLE_CAP`] times ("one of the") locates nothing
 //!   and is dropped.
@@ -21,6 +21,8 @@
 //!
 //! Invariant: positions are global word indexes (`u32`); a shingle never spans two documents.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -30,8 +32,9 @@ use crate::normalize::for_each_word;
 
 /// Words per shingle.
 pub const SHINGLE: usize = 3;
-/// Shingles per winnowing window.
-pub const WINNOW: usize = 4;
+/// Shingles per winnowing window. With two, any exact match of `SHINGLE + WINNOW - 1 = 4`
+/// words (the default `min_words`) shares a stored seed, at about two thirds of the positions.
+pub const WINNOW: usize = 2;
 /// Shingles more frequent than this are too common to locate anything.
 pub const SHINGLE_CAP: usize = 512;
 /// Positions kept per word: all of a rare word's, the first ones of a common word's.
@@ -215,7 +218,17 @@ pub struct Candidate {
     pub words: Range<u32>,
     /// Distinct quote positions whose seeds landed here.
     pub votes: u32,
+    /// How telling those seeds are: the sum over them of [`SPECIFICITY`] divided by how often
+    /// each occurs in the corpus. Breaks ties between regions with as many votes, so the one
+    /// place a rare shingle occurs beats the hundred places of "the Islamic Republic".
+    pub specificity: u32,
 }
+
+/// A seed hit: document, diagonal, quote position, weight.
+type Hit = (usize, i64, u32, u32);
+
+/// The weight of a seed found once in the corpus.
+pub const SPECIFICITY: u32 = 1 << 20;
 
 /// The index over a whole corpus.
 #[derive(Debug, Default, Clone)]
@@ -232,11 +245,14 @@ pub struct CorpusIndex {
     word_postings: Buckets,
 }
 
+/// One document's words before interning: local ids, starts, ends, and hyphen splits by local
+/// position.
+type DocTokens = (Vec<u32>, Vec<u32>, Vec<u32>, Vec<(u32, u16)>);
+
 /// Several documents' words before interning into the shared vocabulary.
 struct LocalWords {
     vocab: Vocabulary,
-    /// Per document: (ids, starts, ends, hyphen splits by local position).
-    docs: Vec<(Vec<u32>, Vec<u32>, Vec<u32>, Vec<(u32, u16)>)>,
+    docs: Vec<DocTokens>,
 }
 
 impl CorpusIndex {
@@ -419,21 +435,25 @@ impl CorpusIndex {
     /// lacks, and at editorial breaks so no seed spans one), best first, at most `max`.
     /// With `only_doc`, votes outside that document are ignored.
     pub fn candidates(&self, quote: &[u32], only_doc: Option<usize>, max: usize) -> Vec<Candidate> {
-        let mut hits: Vec<(usize, i64, u32)> = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
         let scope = only_doc.map(|d| self.doc_words(d));
         let in_scope = |p: u32| scope.as_ref().is_none_or(|r| r.contains(&p));
         for (q, window) in quote.windows(SHINGLE).enumerate() {
             if window.contains(&UNKNOWN_WORD) {
                 continue;
             }
-            for p in self.shingle_positions(shingle_hash(window)) {
+            let positions: Vec<u32> = self.shingle_positions(shingle_hash(window)).collect();
+            let weight = SPECIFICITY / positions.len().max(1) as u32;
+            for p in positions {
                 if in_scope(p) {
-                    hits.push((self.doc_of(p), p as i64 - q as i64, q as u32));
+                    hits.push((self.doc_of(p), p as i64 - q as i64, q as u32, weight));
                 }
             }
         }
-        if hits.is_empty() {
-            // No stored shingle: seed from the rarest words instead.
+        // Rare words seed too: a quote that changes a word every few words keeps few intact
+        // shingles, and winnowing stores only some of those, while its common shingles vote
+        // everywhere else.
+        {
             let mut rare: Vec<(usize, usize, &[u32])> = quote
                 .iter()
                 .enumerate()
@@ -445,10 +465,12 @@ impl CorpusIndex {
                 .filter(|&(n, _, _)| n > 0 && n < RARE_WORD_CAP)
                 .collect();
             rare.sort_unstable();
-            for &(_, q, positions) in rare.iter().take(8) {
+            for &(n, q, positions) in rare.iter().take(6) {
+                // A word says less than a shingle of the same rarity.
+                let weight = SPECIFICITY / 2 / n as u32;
                 for &p in positions {
                     if in_scope(p) {
-                        hits.push((self.doc_of(p), p as i64 - q as i64, q as u32));
+                        hits.push((self.doc_of(p), p as i64 - q as i64, q as u32, weight));
                     }
                 }
             }
@@ -468,7 +490,7 @@ impl CorpusIndex {
         for (offset, &id) in self.word_ids(words.clone()).iter().enumerate() {
             let first = quote_positions.partition_point(|&(qid, _)| qid < id);
             for &(_, q) in quote_positions[first..].iter().take_while(|&&(qid, _)| qid == id) {
-                hits.push((doc, (words.start as usize + offset) as i64 - i64::from(q), q));
+                hits.push((doc, (words.start as usize + offset) as i64 - i64::from(q), q, 1));
             }
         }
         // Lone common words vote everywhere; regions need several quote words in a row.
@@ -495,7 +517,7 @@ impl CorpusIndex {
     }
 
     /// Merges seed hits on nearby diagonals into candidate regions.
-    fn cluster(&self, mut hits: Vec<(usize, i64, u32)>, quote_len: usize, max: usize) -> Vec<Candidate> {
+    fn cluster(&self, mut hits: Vec<Hit>, quote_len: usize, max: usize) -> Vec<Candidate> {
         hits.sort_unstable();
         // Omissions and insertions shift the diagonal by their length; a quarter of the quote
         // (at least eight words) keeps one drifted quote in one region.
@@ -504,24 +526,30 @@ impl CorpusIndex {
         let mut candidates = Vec::new();
         let mut i = 0;
         while i < hits.len() {
-            let (doc, first_diag, _) = hits[i];
+            let (doc, first_diag, _, _) = hits[i];
             let mut j = i + 1;
             while j < hits.len() && hits[j].0 == doc && hits[j].1 - hits[j - 1].1 <= band {
                 j += 1;
             }
             let cluster = &hits[i..j];
             let last_diag = cluster[cluster.len() - 1].1;
-            let mut qs: Vec<u32> = cluster.iter().map(|h| h.2).collect();
-            qs.sort_unstable();
-            qs.dedup();
+            // Per quote position, its most specific seed here.
+            let mut qs: Vec<(u32, u32)> = cluster.iter().map(|h| (h.2, h.3)).collect();
+            qs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            qs.dedup_by_key(|h| h.0);
+            let specificity = qs.iter().map(|h| h.1).fold(0u32, u32::saturating_add);
             let range = self.doc_words(doc);
             let start = (first_diag - slack).clamp(range.start as i64, range.end as i64) as u32;
             let end = (last_diag + quote_len as i64 + slack).clamp(range.start as i64, range.end as i64) as u32;
-            candidates.push(Candidate { doc, words: start..end, votes: qs.len() as u32 });
+            candidates.push(Candidate { doc, words: start..end, votes: qs.len() as u32, specificity });
             i = j;
         }
-        candidates
-            .sort_by(|a, b| b.votes.cmp(&a.votes).then(a.doc.cmp(&b.doc)).then(a.words.start.cmp(&b.words.start)));
+        candidates.sort_by(|a, b| {
+            (b.votes, b.specificity)
+                .cmp(&(a.votes, a.specificity))
+                .then(a.doc.cmp(&b.doc))
+                .then(a.words.start.cmp(&b.words.start))
+        });
         candidates.truncate(max);
         candidates
     }
@@ -624,11 +652,11 @@ mod tests {
     }
 
     #[test]
-    fn winnowing_guarantees_a_seed_for_six_matching_words() {
+    fn winnowing_guarantees_a_seed_for_four_matching_words() {
         let text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho";
         let index = index_of(&[text]);
         let all = ids(&index, text);
-        for start in 0..all.len() - 6 {
+        for start in 0..all.len() - (SHINGLE + WINNOW - 1) {
             let quote = &all[start..start + SHINGLE + WINNOW - 1];
             let found = index.candidates(quote, None, 4);
             assert!(found.iter().any(|c| c.votes >= 1 && c.words.contains(&(start as u32))), "no seed at {start}");

@@ -19,7 +19,6 @@
 //! assert_eq!(report.quotes[0].verdict, Verdict::Drift);
 //! assert_eq!(report.quotes[0].edits[0].source, "no");
 //! ```
-#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod align;
 pub mod bibliography;
@@ -30,7 +29,7 @@ pub mod lines;
 pub mod normalize;
 pub mod quotes;
 
+pub mod cli;
 pub mod config;
 pub mod lsp;
-pub mod cli;
 pub mod report;

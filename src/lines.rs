@@ -12,6 +12,8 @@
 //! Invariant: conversions never panic; out-of-range positions clamp to the nearest valid offset
 //! (a line past the end goes to the end of the text, a column past the line's end to its end).
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::ops::Range;
 
 /// How columns are counted.

@@ -10,6 +10,8 @@
 //! Invariant: every word's span indexes the original text, so every result maps back to exact
 //! lines and columns. Nothing here allocates per word unless the caller asks for owned words.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::ops::Range;
 
 use unicode_normalization::char::is_combining_mark;

@@ -57,9 +57,15 @@ proptest! {
         let check = check_text(&quote);
         prop_assert_eq!(check.verdict, Verdict::Drift, "{:?}: {:?}", quote, check.edits);
         prop_assert_eq!(check.edits.len(), 1, "{:?}", check.edits);
-        prop_assert_eq!(check.edits[0].op, EditOp::Replace);
         prop_assert_eq!(&check.edits[0].draft, "zqxjv");
-        prop_assert_eq!(&check.edits[0].source, &original);
+        // Against the source it was cut from, the edit names the replaced word. (Another copy
+        // may be closer: the newsletter's "1988 mass execution" is the cable's "1988
+        // execution", so there the new word is an insertion.)
+        let cut_from = &bundled().corpus.sources[doc % bundled().corpus.sources.len()].key;
+        if check.source.as_ref().is_some_and(|s| &s.key == cut_from) {
+            prop_assert_eq!(check.edits[0].op, EditOp::Replace);
+            prop_assert_eq!(&check.edits[0].source, &original);
+        }
     }
 
     #[test]
@@ -74,7 +80,12 @@ proptest! {
             &text[spans[last_omitted + 1].start..spans[len - 1].end]
         );
         let check = check_text(&quote);
-        prop_assert_eq!(check.verdict, Verdict::Altered, "{:?}: {:?}", quote, check.edits);
+        let cut_from = &bundled().corpus.sources[doc % bundled().corpus.sources.len()].key;
+        // The copies drift from each other: the cable has "executing MEK supporters" where the
+        // MKO reprint has "executing several thousand of MEK supporters". Eliding those words
+        // from the reprint quotes the cable exactly, and exact anywhere wins.
+        let exact_elsewhere = check.verdict == Verdict::Exact && check.source.as_ref().is_some_and(|s| &s.key != cut_from);
+        prop_assert!(check.verdict == Verdict::Altered || exact_elsewhere, "{:?}: {:?} {:?}", quote, check.verdict, check.edits);
         prop_assert!(check.edits.iter().all(|e| e.marked));
     }
 }

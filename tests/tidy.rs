@@ -6,7 +6,8 @@ use std::path::Path;
 
 /// The core: plain data in, plain data out.
 /// Directories are whole modules: every file inside is core too.
-const CORE: &[&str] = &["align.rs", "bibliography.rs", "check.rs", "corpus", "index.rs", "lines.rs", "normalize.rs", "quotes"];
+const CORE: &[&str] =
+    &["align.rs", "bibliography.rs", "check.rs", "corpus", "index.rs", "lines.rs", "normalize.rs", "quotes"];
 
 const FORBIDDEN_IN_CORE: &[&str] = &[
     "tower_lsp",

@@ -16,6 +16,8 @@
 //!
 //! Invariant: this is the only core module that touches the file system.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod html;
 mod jsonl;
 

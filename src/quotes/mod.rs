@@ -18,6 +18,8 @@
 //!
 //! Invariant: extraction never fails; any input yields quotes (possibly none) in linear time.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod bibliographies;
 mod org;
 mod rst;
