@@ -38,7 +38,12 @@ fn passage(doc: usize, start: usize, len: usize) -> Option<(&'static str, Vec<st
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI reproducible; set PROPTEST_CASES higher (and change the seed) to explore.
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x9_0073_11e5),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_passage_cut_from_the_corpus_is_exact(doc in 0usize..5, start in 0usize..100_000, len in 4usize..40) {
