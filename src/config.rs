@@ -81,7 +81,7 @@ impl Config {
             min_words: 4,
             severities: Severities::default(),
             inlay_hints: true,
-            file_types: ["markdown", "latex", "tex", "plaintext"].map(String::from).to_vec(),
+            file_types: ["markdown", "latex", "tex", "plaintext", "typst", "restructuredtext", "org"].map(String::from).to_vec(),
         }
     }
 

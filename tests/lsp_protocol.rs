@@ -371,9 +371,26 @@ async fn definition_goes_to_the_source_passage_or_document() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clients_that_pull_get_pull_diagnostics_with_result_ids() {
+async fn clients_that_could_pull_but_not_refresh_get_pushed_diagnostics() {
+    // Neovim 0.11 announces textDocument.diagnostic without refresh support: answers pulled
+    // while indexing would stay empty, so it is pushed to instead.
     let mut client = TestClient::start(lsp_support::bundled_settings());
     let result = client.initialize(json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}})).await;
+    assert!(result["capabilities"].get("diagnosticProvider").is_none());
+    client.open("draft.md", "markdown", DRAFT).await;
+    let published = client.diagnostics("draft.md", 1).await;
+    assert_eq!(by_code(&published, "drift").len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_pull_get_pull_diagnostics_with_result_ids() {
+    let mut client = TestClient::start(lsp_support::bundled_settings());
+    // lsp-types 0.94 reads the refresh capability under `workspace.diagnostic`.
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostic": {"refreshSupport": true}}
+    });
+    let result = client.initialize(caps).await;
     assert_eq!(result["capabilities"]["diagnosticProvider"]["identifier"], "quoteline");
     client.open("draft.md", "markdown", DRAFT).await;
     let report = client.call("textDocument/diagnostic", json!({"textDocument": {"uri": uri("draft.md")}})).await;

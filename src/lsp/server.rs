@@ -399,14 +399,19 @@ impl LanguageServer for Server {
             .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
         let text_caps = caps.text_document.as_ref();
         let workspace_caps = caps.workspace.as_ref();
-        let pull = text_caps.is_some_and(|t| t.diagnostic.is_some());
+        let diagnostic_refresh =
+            workspace_caps.and_then(|w| w.diagnostic.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false);
+        // Pull only with clients that can be told to pull again: results change when indexing
+        // finishes, and a client without refresh support (Neovim 0.11; VS Code, whose
+        // `workspace.diagnostics` lsp-types 0.94 reads as `diagnostic`) would keep the empty
+        // answer it got while indexing. Everyone else gets pushed diagnostics.
+        let pull = text_caps.is_some_and(|t| t.diagnostic.is_some()) && diagnostic_refresh;
         {
             let mut session = lock(&self.shared.session);
             session.unit = unit;
             session.settings = Settings::new(root);
             session.pull = pull;
-            session.diagnostic_refresh =
-                workspace_caps.and_then(|w| w.diagnostic.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false);
+            session.diagnostic_refresh = diagnostic_refresh;
             session.inlay_refresh =
                 workspace_caps.and_then(|w| w.inlay_hint.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false);
             session.progress = caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);

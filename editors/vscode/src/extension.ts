@@ -33,7 +33,7 @@ const CLIENT_COMMANDS = {
 } as const;
 
 /** Used when `quoteline.fileTypes` is unset; the same as its default in src/options.json. */
-const DOCUMENT_LANGUAGES = ['markdown', 'latex', 'tex', 'plaintext'];
+const DOCUMENT_LANGUAGES = ['markdown', 'latex', 'tex', 'plaintext', 'typst', 'restructuredtext', 'org'];
 
 let client: LanguageClient | undefined;
 let outputChannel: vscode.OutputChannel;

@@ -12,7 +12,7 @@ local CLIENT_NAME = "quoteline"
 --- Client settings and their defaults.
 local client_defaults = {
   cmd = { "quoteline", "lsp" },
-  filetypes = { "markdown", "tex", "text" },
+  filetypes = { "markdown", "tex", "text", "typst", "rst", "org" },
   root_markers = { "quoteline.toml", "corpus", ".git" },
   on_attach = nil,
   capabilities = nil,
