@@ -779,6 +779,10 @@ pub fn readable(text: &str) -> String {
                 }
             }
         }
+        if c == '\u{00AD}' {
+            // Soft hyphens are invisible (and pad decoded HTML entities).
+            continue;
+        }
         if c.is_whitespace() {
             pending_space = true;
             continue;
@@ -897,6 +901,7 @@ and would increase anti-American sentiments in Iran. The State Department cables
         assert_eq!(readable("U.S. Ambassa-\ndor to"), "U.S. Ambassador to");
         assert_eq!(readable("increase anti-\nAmericanism"), "increase anti- Americanism");
         assert_eq!(readable("  a\n  b "), " a b ");
+        assert_eq!(readable("demo\u{00AD}cracy"), "democracy");
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub struct PartialConfig {
     pub severity: Option<SeverityTable>,
     pub inlay_hints: Option<bool>,
     pub file_types: Option<Vec<String>>,
+    pub zotero: Option<String>,
 }
 
 /// Fully resolved options.
@@ -70,6 +71,8 @@ pub struct Config {
     pub severities: Severities,
     pub inlay_hints: bool,
     pub file_types: Vec<String>,
+    /// Better BibTeX pull-export URL; `None` when off.
+    pub zotero: Option<String>,
 }
 
 impl Config {
@@ -81,7 +84,10 @@ impl Config {
             min_words: 4,
             severities: Severities::default(),
             inlay_hints: true,
-            file_types: ["markdown", "latex", "tex", "plaintext", "typst", "restructuredtext", "org"].map(String::from).to_vec(),
+            file_types: ["markdown", "latex", "tex", "plaintext", "typst", "restructuredtext", "org"]
+                .map(String::from)
+                .to_vec(),
+            zotero: None,
         }
     }
 
@@ -115,6 +121,13 @@ impl Config {
         }
         if let Some(file_types) = &partial.file_types {
             self.file_types.clone_from(file_types);
+        }
+        if let Some(zotero) = &partial.zotero {
+            self.zotero = match zotero.trim() {
+                "" => None,
+                "default" => Some(crate::zotero::DEFAULT_URL.to_owned()),
+                url => Some(url.to_owned()),
+            };
         }
     }
 

@@ -33,3 +33,4 @@ pub mod cli;
 pub mod config;
 pub mod lsp;
 pub mod report;
+pub mod zotero;

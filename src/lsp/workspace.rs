@@ -98,7 +98,16 @@ impl Settings {
 /// Loads the corpus the config names and indexes it, reusing `previous` when nothing in the
 /// loaded sources differs (so a touched file or an unrelated change costs no re-index).
 pub fn load_corpus(config: &Config, previous: Option<&IndexedCorpus>) -> Result<(IndexedCorpus, bool), String> {
-    let corpus = Corpus::load(&config.corpus, &config.bibliography).map_err(|e| e.to_string())?;
+    let mut corpus = Corpus::load(&config.corpus, &config.bibliography).map_err(|e| e.to_string())?;
+    if let Some(url) = &config.zotero {
+        match crate::zotero::fetch_references(url, std::time::Duration::from_secs(3)) {
+            Ok(live) => corpus.add_references(live),
+            Err(message) => corpus.warnings.push(crate::corpus::CorpusWarning {
+                path: url.into(),
+                message: format!("{message}; using the bibliography files"),
+            }),
+        }
+    }
     if let Some(previous) = previous {
         if same_corpus(&previous.corpus, &corpus) {
             return Ok((previous.clone(), false));

@@ -21,6 +21,7 @@ M.schema = {
       unchecked = { type = "string", enum = severity_levels },
     },
   },
+  zotero = { type = "string" },
   inlayHints = { type = "boolean" },
   fileTypes = { type = "array", items = "string" },
 }
