@@ -188,15 +188,39 @@ struct Mark {
     kind: MarkKind,
 }
 
-/// Finds ellipses and bracket groups in a quote's text.
+/// The editorial marks a quote may hold, found in one pass by one automaton.
+fn mark_finder() -> &'static aho_corasick::AhoCorasick {
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(["[", "]", "…", "...", ". . ."])
+            .expect("fixed patterns build")
+    })
+}
+
+/// Finds ellipses and bracket groups in a quote's text, in linear time whatever the input (an
+/// unclosed `[` never makes it rescan the rest of the text).
 fn find_marks(text: &str) -> Vec<Mark> {
+    const OPEN: usize = 0;
+    const CLOSE: usize = 1;
+    let found: Vec<(usize, std::ops::Range<usize>)> =
+        mark_finder().find_iter(text).map(|m| (m.pattern().as_usize(), m.range())).collect();
+    // For every match, the index of the first `]` at or after it.
+    let mut next_close = vec![usize::MAX; found.len() + 1];
+    for k in (0..found.len()).rev() {
+        next_close[k] = if found[k].0 == CLOSE { k } else { next_close[k + 1] };
+    }
     let mut marks = Vec::new();
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        if rest.starts_with('[') {
-            if let Some(close) = rest.find(']') {
-                let inner = rest[1..close].trim();
+    let mut cursor = 0;
+    for (k, (pattern, range)) in found.iter().enumerate() {
+        if range.start < cursor {
+            continue; // inside a bracket group or a longer run of dots
+        }
+        match *pattern {
+            OPEN => {
+                let Some((_, close)) = found.get(next_close[k + 1]) else { continue };
+                let inner = text[range.end..close.start].trim();
                 let kind = if is_ellipsis(inner) {
                     MarkKind::Ellipsis
                 } else if inner.trim_end_matches('!').eq_ignore_ascii_case("sic") {
@@ -204,17 +228,16 @@ fn find_marks(text: &str) -> Vec<Mark> {
                 } else {
                     MarkKind::Editorial
                 };
-                marks.push(Mark { span: i..i + close + 1, kind });
-                i += close + 1;
-                continue;
+                marks.push(Mark { span: range.start..close.end, kind });
+                cursor = close.end;
+            }
+            CLOSE => {}
+            _ => {
+                let len = ellipsis_len(&text[range.start..]).unwrap_or(range.len());
+                marks.push(Mark { span: range.start..range.start + len, kind: MarkKind::Ellipsis });
+                cursor = range.start + len;
             }
         }
-        if let Some(len) = ellipsis_len(rest) {
-            marks.push(Mark { span: i..i + len, kind: MarkKind::Ellipsis });
-            i += len;
-            continue;
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
     }
     marks
 }
@@ -902,6 +925,18 @@ and would increase anti-American sentiments in Iran. The State Department cables
         assert_eq!(readable("increase anti-\nAmericanism"), "increase anti- Americanism");
         assert_eq!(readable("  a\n  b "), " a b ");
         assert_eq!(readable("demo\u{00AD}cracy"), "democracy");
+    }
+
+    #[test]
+    fn marks_scan_stays_linear_with_unclosed_brackets() {
+        let text = "word [ ".repeat(200_000);
+        let started = std::time::Instant::now();
+        assert!(find_marks(&text).is_empty());
+        assert!(started.elapsed().as_secs() < 5, "quadratic rescans");
+        let marks = find_marks("a [b] c .... d [sic] e [...]");
+        let kinds: Vec<MarkKind> = marks.iter().map(|m| m.kind).collect();
+        assert_eq!(kinds, [MarkKind::Editorial, MarkKind::Ellipsis, MarkKind::Sic, MarkKind::Ellipsis]);
+        assert_eq!(marks[1].span.len(), 4, "a run of four dots is one ellipsis");
     }
 
     #[test]
