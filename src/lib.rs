@@ -29,6 +29,7 @@ pub mod lines;
 pub mod normalize;
 pub mod quotes;
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod lsp;

@@ -113,7 +113,9 @@ pub fn load_corpus(config: &Config, previous: Option<&IndexedCorpus>) -> Result<
             return Ok((previous.clone(), false));
         }
     }
-    Ok((IndexedCorpus::new(corpus), true))
+    // A fresh `quoteline index` cache beside the corpus saves the build.
+    let (indexed, _) = crate::cache::indexed(corpus, &crate::cache::default_cache_dir(config));
+    Ok((indexed, true))
 }
 
 fn same_corpus(a: &Corpus, b: &Corpus) -> bool {

@@ -30,6 +30,13 @@ use rayon::prelude::*;
 use crate::corpus::Source;
 use crate::normalize::for_each_word;
 
+mod persist;
+mod store;
+
+pub use persist::{source_fingerprints, PersistError, SourceFingerprint, FORMAT_VERSION};
+pub use store::Backing;
+use store::Store;
+
 /// Words per shingle.
 pub const SHINGLE: usize = 3;
 /// Shingles per winnowing window. With two, any exact match of `SHINGLE + WINNOW - 1 = 4`
@@ -92,20 +99,32 @@ impl Vocabulary {
 #[derive(Debug, Default, Clone)]
 struct SpanTable {
     /// Absolute start of word `64 * i`.
-    checkpoints: Vec<u32>,
+    checkpoints: Store<u32>,
     /// Bytes from the previous word's end to this word's start; [`ESCAPE`] means the absolute
     /// start is in `overflow` (always so for a document's first word).
-    gaps: Vec<u8>,
+    gaps: Store<u8>,
     /// Byte length; [`ESCAPE`] means the length is in `overflow_len`.
+    lens: Store<u8>,
+    /// (position, absolute start) and (position, length) for escaped entries, sorted.
+    overflow_start: Store<[u32; 2]>,
+    overflow_len: Store<[u32; 2]>,
+}
+
+/// A [`SpanTable`] being built.
+#[derive(Default)]
+struct SpanTableBuilder {
+    checkpoints: Vec<u32>,
+    gaps: Vec<u8>,
     lens: Vec<u8>,
-    overflow_start: Vec<(u32, u32)>,
-    overflow_len: Vec<(u32, u32)>,
+    overflow_start: Vec<[u32; 2]>,
+    overflow_len: Vec<[u32; 2]>,
 }
 
 const ESCAPE: u8 = u8::MAX;
-const CHECKPOINT: usize = 64;
+/// Words between two absolute starts in the span table.
+pub(crate) const CHECKPOINT: usize = 64;
 
-impl SpanTable {
+impl SpanTableBuilder {
     fn push(&mut self, start: u32, end: u32, first_in_doc: bool, prev_end: u32) {
         let pos = self.gaps.len() as u32;
         if self.gaps.len() % CHECKPOINT == 0 {
@@ -114,19 +133,31 @@ impl SpanTable {
         let gap = start.wrapping_sub(prev_end);
         if first_in_doc || start < prev_end || gap >= u32::from(ESCAPE) {
             self.gaps.push(ESCAPE);
-            self.overflow_start.push((pos, start));
+            self.overflow_start.push([pos, start]);
         } else {
             self.gaps.push(gap as u8);
         }
         let len = end - start;
         if len >= u32::from(ESCAPE) {
             self.lens.push(ESCAPE);
-            self.overflow_len.push((pos, len));
+            self.overflow_len.push([pos, len]);
         } else {
             self.lens.push(len as u8);
         }
     }
 
+    fn finish(self) -> SpanTable {
+        SpanTable {
+            checkpoints: self.checkpoints.into(),
+            gaps: self.gaps.into(),
+            lens: self.lens.into(),
+            overflow_start: self.overflow_start.into(),
+            overflow_len: self.overflow_len.into(),
+        }
+    }
+}
+
+impl SpanTable {
     fn len_of(&self, pos: usize) -> u32 {
         match self.lens[pos] {
             ESCAPE => lookup(&self.overflow_len, pos as u32),
@@ -147,22 +178,23 @@ impl SpanTable {
     }
 
     fn heap_bytes(&self) -> usize {
-        self.checkpoints.capacity() * 4
-            + self.gaps.capacity()
-            + self.lens.capacity()
-            + (self.overflow_start.capacity() + self.overflow_len.capacity()) * 8
+        self.checkpoints.heap_bytes()
+            + self.gaps.heap_bytes()
+            + self.lens.heap_bytes()
+            + self.overflow_start.heap_bytes()
+            + self.overflow_len.heap_bytes()
     }
 }
 
-fn lookup(table: &[(u32, u32)], pos: u32) -> u32 {
-    table.binary_search_by_key(&pos, |&(p, _)| p).map_or(0, |i| table[i].1)
+fn lookup(table: &[[u32; 2]], pos: u32) -> u32 {
+    table.binary_search_by_key(&pos, |&[p, _]| p).map_or(0, |i| table[i][1])
 }
 
 /// Positions grouped by a key, CSR-style: `positions[offsets[k]..offsets[k + 1]]`.
 #[derive(Debug, Default, Clone)]
 struct Buckets {
-    offsets: Vec<u32>,
-    positions: Vec<u32>,
+    offsets: Store<u32>,
+    positions: Store<u32>,
 }
 
 impl Buckets {
@@ -195,19 +227,12 @@ impl Buckets {
                 next[k] += 1;
             }
         }
-        Buckets { offsets, positions }
+        Buckets { offsets: offsets.into(), positions: positions.into() }
     }
 
     fn heap_bytes(&self) -> usize {
-        (self.offsets.capacity() + self.positions.capacity()) * 4
+        self.offsets.heap_bytes() + self.positions.heap_bytes()
     }
-}
-
-/// The words of one source inside the global word stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct DocWords {
-    first: u32,
-    len: u32,
 }
 
 /// A region of one source worth aligning a quote against.
@@ -234,11 +259,12 @@ pub const SPECIFICITY: u32 = 1 << 20;
 #[derive(Debug, Default, Clone)]
 pub struct CorpusIndex {
     vocab: Vocabulary,
-    docs: Vec<DocWords>,
-    word_ids: Vec<u32>,
+    /// Per document: its first global word position and its word count.
+    docs: Store<[u32; 2]>,
+    word_ids: Store<u32>,
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
-    hyphen_splits: Vec<(u32, u16)>,
+    hyphen_splits: Store<[u32; 2]>,
     /// Winnowed shingle positions, bucketed by the hash's top `64 - bucket_shift` bits.
     shingles: Buckets,
     bucket_shift: u32,
@@ -283,29 +309,36 @@ impl CorpusIndex {
 
         let mut index = CorpusIndex::default();
         let total: usize = locals.iter().flat_map(|l| &l.docs).map(|d| d.0.len()).sum();
-        index.word_ids.reserve_exact(total);
-        index.spans.gaps.reserve_exact(total);
-        index.spans.lens.reserve_exact(total);
+        let mut word_ids: Vec<u32> = Vec::with_capacity(total);
+        let mut spans = SpanTableBuilder::default();
+        spans.gaps.reserve_exact(total);
+        spans.lens.reserve_exact(total);
+        let mut hyphen_splits: Vec<[u32; 2]> = Vec::new();
+        let mut docs: Vec<[u32; 2]> = Vec::with_capacity(sources.len());
         for local in locals {
             let remap: Vec<u32> = local.vocab.words.iter().map(|w| index.vocab.intern(w)).collect();
             for (ids, starts, ends, splits) in local.docs {
-                let first = index.word_ids.len() as u32;
-                index.word_ids.extend(ids.iter().map(|&id| remap[id as usize]));
+                let first = word_ids.len() as u32;
+                word_ids.extend(ids.iter().map(|&id| remap[id as usize]));
                 let mut prev_end = 0;
                 for (i, (&start, &end)) in starts.iter().zip(&ends).enumerate() {
-                    index.spans.push(start, end, i == 0, prev_end);
+                    spans.push(start, end, i == 0, prev_end);
                     prev_end = end;
                 }
-                index.hyphen_splits.extend(splits.iter().map(|&(pos, split)| (first + pos, split)));
-                index.docs.push(DocWords { first, len: ids.len() as u32 });
+                hyphen_splits.extend(splits.iter().map(|&(pos, split)| [first + pos, u32::from(split)]));
+                docs.push([first, ids.len() as u32]);
             }
         }
+        index.word_ids = word_ids.into();
+        index.spans = spans.finish();
+        index.hyphen_splits = hyphen_splits.into();
+        index.docs = docs.into();
 
         // Winnowed shingles, bucketed by hash.
         let selected: Vec<(u64, u32)> = index
             .docs
             .par_iter()
-            .flat_map_iter(|doc| winnow(&index.word_ids[doc.first as usize..(doc.first + doc.len) as usize], doc.first))
+            .flat_map_iter(|&[first, len]| winnow(&index.word_ids[first as usize..(first + len) as usize], first))
             .collect();
         let buckets = (selected.len() / BUCKET_LOAD).max(1).next_power_of_two();
         index.bucket_shift = 64 - buckets.trailing_zeros();
@@ -353,7 +386,7 @@ impl CorpusIndex {
             }
             offsets.push(positions.len() as u32);
         }
-        self.shingles = Buckets { offsets, positions };
+        self.shingles = Buckets { offsets: offsets.into(), positions: positions.into() };
     }
 
     /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all).
@@ -375,13 +408,13 @@ impl CorpusIndex {
 
     /// Global word positions of document `doc`.
     pub fn doc_words(&self, doc: usize) -> Range<u32> {
-        let d = self.docs[doc];
-        d.first..d.first + d.len
+        let [first, len] = self.docs[doc];
+        first..first + len
     }
 
     /// The document holding global position `pos`.
     pub fn doc_of(&self, pos: u32) -> usize {
-        self.docs.partition_point(|d| d.first + d.len <= pos).min(self.docs.len().saturating_sub(1))
+        self.docs.partition_point(|&[first, len]| first + len <= pos).min(self.docs.len().saturating_sub(1))
     }
 
     pub fn word_id(&self, pos: u32) -> u32 {
@@ -411,17 +444,17 @@ impl CorpusIndex {
 
     /// For a word joined across an end-of-line hyphen, the byte length of its first part.
     pub fn hyphen_split(&self, pos: u32) -> Option<usize> {
-        self.hyphen_splits.binary_search_by_key(&pos, |&(p, _)| p).ok().map(|i| self.hyphen_splits[i].1 as usize)
+        self.hyphen_splits.binary_search_by_key(&pos, |&[p, _]| p).ok().map(|i| self.hyphen_splits[i][1] as usize)
     }
 
     /// Bytes of heap the index holds (without the source texts).
     pub fn heap_bytes(&self) -> usize {
-        self.word_ids.capacity() * 4
+        self.word_ids.heap_bytes()
             + self.spans.heap_bytes()
-            + self.hyphen_splits.capacity() * 8
+            + self.hyphen_splits.heap_bytes()
             + self.shingles.heap_bytes()
             + self.word_postings.heap_bytes()
-            + self.docs.capacity() * 8
+            + self.docs.heap_bytes()
             + self.vocab.heap_bytes()
     }
 

@@ -1,0 +1,358 @@
+//! The index as bytes: written once by `quoteline index`, read back in place (the caller maps
+//! the file) by `check` and the language server.
+//!
+//! Layout: an 8-byte magic, the manifest (JSON: format version, index parameters, and a
+//! fingerprint of every source: key, path, body range, size, xxh3 hash of the text), then each
+//! array as a little-endian length and its bytes, padded to 8 bytes, and last an xxh3-64
+//! checksum of everything before it. A file whose magic, version, checksum, parameters or
+//! structure is wrong is corrupt; one whose sources differ from the corpus is stale. Neither is
+//! ever used.
+//!
+//! Invariant: nothing here touches the file system; callers pass bytes in and a writer out.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use bytemuck::Pod;
+
+use super::store::{Backing, Store};
+use super::{Buckets, CorpusIndex, SpanTable, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP};
+use crate::corpus::Source;
+
+/// Bumped whenever the layout or the meaning of any array changes.
+pub const FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"QLINDEX\x01";
+
+/// What an index was built from, to tell a fresh cache from a stale one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceFingerprint {
+    pub key: String,
+    pub path: String,
+    pub body: [usize; 2],
+    pub size: u64,
+    pub hash: u64,
+}
+
+/// Fingerprints of the sources an index is built from, in index order.
+pub fn source_fingerprints(sources: &[Source]) -> Vec<SourceFingerprint> {
+    sources
+        .iter()
+        .map(|s| SourceFingerprint {
+            key: s.key.clone(),
+            path: s.path.display().to_string(),
+            body: [s.body.start, s.body.end],
+            size: s.text.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_64(s.text.as_bytes()),
+        })
+        .collect()
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+struct Manifest {
+    format: u32,
+    /// The quoteline release that wrote it: another release rebuilds rather than trusting
+    /// an index whose meaning may have changed under the same format number.
+    writer: String,
+    shingle: usize,
+    winnow: usize,
+    shingle_cap: usize,
+    word_postings_cap: usize,
+    bucket_shift: u32,
+    sources: Vec<SourceFingerprint>,
+}
+
+/// Why a persisted index cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PersistError {
+    #[error("not a quoteline index")]
+    NotAnIndex,
+    #[error("index format {found}, this quoteline reads {FORMAT_VERSION}")]
+    Version { found: u32 },
+    #[error("index is corrupt: {0}")]
+    Corrupt(String),
+    #[error("index is stale: {0}")]
+    Stale(String),
+}
+
+impl CorpusIndex {
+    /// Writes the index and the fingerprints of its sources.
+    pub fn write_to(&self, sources: &[SourceFingerprint], out: &mut dyn Write) -> io::Result<()> {
+        let mut out = ChecksumWriter { inner: out, hasher: xxhash_rust::xxh3::Xxh3::new(), written: 0 };
+        out.write_all(MAGIC)?;
+        let manifest = Manifest {
+            format: FORMAT_VERSION,
+            writer: env!("CARGO_PKG_VERSION").to_owned(),
+            shingle: SHINGLE,
+            winnow: WINNOW,
+            shingle_cap: SHINGLE_CAP,
+            word_postings_cap: WORD_POSTINGS_CAP,
+            bucket_shift: self.bucket_shift,
+            sources: sources.to_vec(),
+        };
+        let manifest = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
+        write_section(&mut out, &manifest)?;
+        let mut blob = Vec::new();
+        let mut offsets = vec![0u32];
+        for word in &self.vocab.words {
+            blob.extend_from_slice(word.as_bytes());
+            offsets.push(blob.len() as u32);
+        }
+        write_section(&mut out, &blob)?;
+        write_section(&mut out, &offsets)?;
+        write_section(&mut out, &self.docs)?;
+        write_section(&mut out, &self.word_ids)?;
+        write_section(&mut out, &self.spans.checkpoints)?;
+        write_section(&mut out, &self.spans.gaps)?;
+        write_section(&mut out, &self.spans.lens)?;
+        write_section(&mut out, &self.spans.overflow_start)?;
+        write_section(&mut out, &self.spans.overflow_len)?;
+        write_section(&mut out, &self.hyphen_splits)?;
+        write_section(&mut out, &self.shingles.offsets)?;
+        write_section(&mut out, &self.shingles.positions)?;
+        write_section(&mut out, &self.word_postings.offsets)?;
+        write_section(&mut out, &self.word_postings.positions)?;
+        let checksum = out.hasher.digest();
+        out.inner.write_all(&checksum.to_le_bytes())
+    }
+
+    /// Reads an index from `bytes` (arrays stay in `bytes`), checking it against the
+    /// fingerprints of the corpus it is meant for.
+    pub fn from_bytes(bytes: Arc<dyn Backing>, expected: &[SourceFingerprint]) -> Result<CorpusIndex, PersistError> {
+        let data: &[u8] = bytes.as_ref().as_ref();
+        if data.len() < MAGIC.len() + 8 || data[..MAGIC.len() - 1] != MAGIC[..MAGIC.len() - 1] {
+            return Err(PersistError::NotAnIndex);
+        }
+        if data[MAGIC.len() - 1] != MAGIC[MAGIC.len() - 1] {
+            return Err(PersistError::Version { found: u32::from(data[MAGIC.len() - 1]) });
+        }
+        let (body, trailer) = data.split_at(data.len() - 8);
+        let stored = u64::from_le_bytes(trailer.try_into().expect("eight bytes"));
+        if xxhash_rust::xxh3::xxh3_64(body) != stored {
+            return Err(PersistError::Corrupt("checksum mismatch".into()));
+        }
+        let mut reader = SectionReader { bytes: &bytes, cursor: MAGIC.len(), end: body.len() };
+        let manifest: Manifest =
+            serde_json::from_slice(reader.raw()?).map_err(|e| PersistError::Corrupt(format!("manifest: {e}")))?;
+        if manifest.format != FORMAT_VERSION {
+            return Err(PersistError::Version { found: manifest.format });
+        }
+        if manifest.writer != env!("CARGO_PKG_VERSION") {
+            return Err(PersistError::Stale(format!("written by quoteline {}", manifest.writer)));
+        }
+        if (manifest.shingle, manifest.winnow, manifest.shingle_cap, manifest.word_postings_cap)
+            != (SHINGLE, WINNOW, SHINGLE_CAP, WORD_POSTINGS_CAP)
+        {
+            return Err(PersistError::Stale("built with other index parameters".into()));
+        }
+        if manifest.sources.len() != expected.len() {
+            return Err(PersistError::Stale(format!(
+                "built from {} sources, the corpus has {}",
+                manifest.sources.len(),
+                expected.len()
+            )));
+        }
+        if let Some((built, now)) = manifest.sources.iter().zip(expected).find(|(a, b)| a != b) {
+            return Err(PersistError::Stale(if built.path == now.path {
+                format!("{} changed", now.path)
+            } else {
+                format!("{} is now {}", built.path, now.path)
+            }));
+        }
+        let blob = reader.raw()?.to_vec();
+        let offsets: Store<u32> = reader.array()?;
+        let mut index = CorpusIndex { bucket_shift: manifest.bucket_shift, ..CorpusIndex::default() };
+        for pair in offsets.windows(2) {
+            let word = blob
+                .get(pair[0] as usize..pair[1] as usize)
+                .and_then(|w| std::str::from_utf8(w).ok())
+                .ok_or_else(|| PersistError::Corrupt("vocabulary".into()))?;
+            index.vocab.intern(word);
+        }
+        index.docs = reader.array()?;
+        index.word_ids = reader.array()?;
+        index.spans = SpanTable {
+            checkpoints: reader.array()?,
+            gaps: reader.array()?,
+            lens: reader.array()?,
+            overflow_start: reader.array()?,
+            overflow_len: reader.array()?,
+        };
+        index.hyphen_splits = reader.array()?;
+        index.shingles = Buckets { offsets: reader.array()?, positions: reader.array()? };
+        index.word_postings = Buckets { offsets: reader.array()?, positions: reader.array()? };
+        index.validate(expected.len())?;
+        Ok(index)
+    }
+
+    /// Structural checks, so even a file with a valid checksum cannot make a lookup go out of
+    /// bounds.
+    fn validate(&self, sources: usize) -> Result<(), PersistError> {
+        let corrupt = |what: &str| Err(PersistError::Corrupt(what.into()));
+        let words = self.word_ids.len();
+        if self.docs.len() != sources {
+            return corrupt("document table");
+        }
+        let mut next = 0u64;
+        for &[first, len] in self.docs.iter() {
+            if u64::from(first) != next {
+                return corrupt("document table");
+            }
+            next += u64::from(len);
+        }
+        if next != words as u64 || self.spans.gaps.len() != words || self.spans.lens.len() != words {
+            return corrupt("word arrays");
+        }
+        if self.spans.checkpoints.len() != words.div_ceil(super::CHECKPOINT) {
+            return corrupt("span checkpoints");
+        }
+        let vocab = self.vocab.len() as u32;
+        if self.word_ids.iter().any(|&id| id >= vocab) {
+            return corrupt("word ids");
+        }
+        let buckets = if self.bucket_shift >= 64 { 1 } else { 1usize << (64 - self.bucket_shift) };
+        for (table, keys) in [(&self.shingles, buckets), (&self.word_postings, self.vocab.len())] {
+            let offsets = &table.offsets;
+            if offsets.len() != keys + 1
+                || offsets.first() != Some(&0)
+                || offsets.last().map(|&o| o as usize) != Some(table.positions.len())
+                || offsets.windows(2).any(|w| w[0] > w[1])
+                || table.positions.iter().any(|&p| p as usize >= words)
+            {
+                return corrupt("postings");
+            }
+        }
+        // Shingle positions must leave room for a whole shingle.
+        if self.shingles.positions.iter().any(|&p| p as usize + SHINGLE > words) {
+            return corrupt("shingle positions");
+        }
+        Ok(())
+    }
+}
+
+fn write_section<T: Pod>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
+    let bytes: &[u8] = bytemuck::cast_slice(items);
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(bytes)?;
+    let pad = (8 - bytes.len() % 8) % 8;
+    out.write_all(&[0u8; 8][..pad])
+}
+
+/// Hashes everything written, for the trailing checksum.
+struct ChecksumWriter<'a> {
+    inner: &'a mut dyn Write,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    written: u64,
+}
+
+impl Write for ChecksumWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+struct SectionReader<'a> {
+    bytes: &'a Arc<dyn Backing>,
+    cursor: usize,
+    end: usize,
+}
+
+impl SectionReader<'_> {
+    fn next_range(&mut self) -> Result<std::ops::Range<usize>, PersistError> {
+        let data: &[u8] = self.bytes.as_ref().as_ref();
+        let len_bytes = data
+            .get(self.cursor..self.cursor + 8)
+            .filter(|_| self.cursor + 8 <= self.end)
+            .ok_or_else(|| PersistError::Corrupt("truncated".into()))?;
+        let len = u64::from_le_bytes(len_bytes.try_into().expect("eight bytes")) as usize;
+        let start = self.cursor + 8;
+        let end = start
+            .checked_add(len)
+            .filter(|&e| e <= self.end)
+            .ok_or_else(|| PersistError::Corrupt("truncated".into()))?;
+        self.cursor = end + (8 - len % 8) % 8;
+        Ok(start..end)
+    }
+
+    fn raw(&mut self) -> Result<&[u8], PersistError> {
+        let range = self.next_range()?;
+        Ok(&self.bytes.as_ref().as_ref()[range])
+    }
+
+    fn array<T: Pod>(&mut self) -> Result<Store<T>, PersistError> {
+        let range = self.next_range()?;
+        Store::shared(self.bytes, range).ok_or_else(|| PersistError::Corrupt("array size".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources() -> Vec<Source> {
+        vec![
+            Source::new("cable", "cable.txt", "Any U.S. support for MEK would extremely damage its reputation."),
+            Source::new("news", "news.txt", "the U.S. Ambassa-\ndor to Iraq James Jeffrey introducing a new approach"),
+        ]
+    }
+
+    fn round_trip(sources: &[Source]) -> (CorpusIndex, Vec<u8>) {
+        let index = CorpusIndex::build(sources);
+        let mut bytes = Vec::new();
+        index.write_to(&source_fingerprints(sources), &mut bytes).unwrap();
+        (index, bytes)
+    }
+
+    #[test]
+    fn a_written_index_reads_back_the_same() {
+        let sources = sources();
+        let (built, bytes) = round_trip(&sources);
+        let loaded = CorpusIndex::from_bytes(Arc::new(bytes), &source_fingerprints(&sources)).unwrap();
+        assert_eq!(loaded.word_count(), built.word_count());
+        assert_eq!(loaded.vocab().len(), built.vocab().len());
+        for pos in 0..built.word_count() as u32 {
+            assert_eq!(loaded.word_span(pos), built.word_span(pos));
+            assert_eq!(loaded.word_id(pos), built.word_id(pos));
+            assert_eq!(loaded.hyphen_split(pos), built.hyphen_split(pos));
+        }
+        let quote: Vec<u32> =
+            ["support", "for", "mek", "would"].iter().map(|w| loaded.vocab().id(w).unwrap()).collect();
+        assert_eq!(loaded.candidates(&quote, None, 4), built.candidates(&quote, None, 4));
+    }
+
+    #[test]
+    fn corruption_is_detected() {
+        let sources = sources();
+        let (_, bytes) = round_trip(&sources);
+        let expected = source_fingerprints(&sources);
+        let mut flipped = bytes.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x40;
+        assert_eq!(
+            CorpusIndex::from_bytes(Arc::new(flipped), &expected).unwrap_err(),
+            PersistError::Corrupt("checksum mismatch".into())
+        );
+        let truncated = bytes[..bytes.len() - 9].to_vec();
+        assert!(CorpusIndex::from_bytes(Arc::new(truncated), &expected).is_err());
+        assert_eq!(
+            CorpusIndex::from_bytes(Arc::new(b"hello".to_vec()), &expected).unwrap_err(),
+            PersistError::NotAnIndex
+        );
+    }
+
+    #[test]
+    fn a_changed_source_makes_the_index_stale() {
+        let sources = sources();
+        let (_, bytes) = round_trip(&sources);
+        let mut changed = sources.clone();
+        changed[1].text.push_str(" more");
+        let err = CorpusIndex::from_bytes(Arc::new(bytes), &source_fingerprints(&changed)).unwrap_err();
+        assert_eq!(err, PersistError::Stale("news.txt changed".into()));
+    }
+}
