@@ -235,3 +235,48 @@ fn directories_recurse_over_draft_extensions() {
     assert_eq!(report["summary"]["files"], 2);
     assert_eq!(report["summary"]["exact"], 2);
 }
+
+#[test]
+fn index_writes_a_cache_that_check_reuses_until_a_source_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir(&corpus).unwrap();
+    for entry in fs::read_dir(repo_path("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+    }
+    let out = quoteline().args(["index", "--corpus"]).arg(&corpus).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let cache = dir.path().join(".quoteline/index.bin");
+    assert!(cache.exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("loads (mapped and verified)"));
+
+    // The example without its front matter, whose bibliography would add the repo's own texts.
+    let example = fs::read_to_string(repo_path("examples/draft.md")).unwrap();
+    let draft = dir.path().join("draft.md");
+    fs::write(&draft, example.split_once("\n---\n").unwrap().1).unwrap();
+    let check = |corpus: &std::path::Path| {
+        quoteline().args(["check", "--format", "json", "--corpus"]).arg(corpus).arg(&draft).output().unwrap()
+    };
+    let fresh = check(&corpus);
+    assert!(fresh.stderr.is_empty(), "a fresh cache is used silently: {}", String::from_utf8_lossy(&fresh.stderr));
+    assert_eq!(json_of(&fresh.stdout)["summary"]["drift"], 3);
+
+    // Editing a source makes the cache stale: rebuilt, said, and the new text is what counts.
+    let cable = corpus.join("state-dept-cable-2011.txt");
+    let text = fs::read_to_string(&cable).unwrap().replace("almost uniformly dismissive", "almost entirely dismissive");
+    fs::write(&cable, text).unwrap();
+    let stale = check(&corpus);
+    let stderr = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        stderr.contains("note: rebuilt the cached index") && stderr.contains("state-dept-cable-2011.txt changed"),
+        "{stderr}"
+    );
+    assert_eq!(json_of(&stale.stdout)["summary"]["drift"], 2, "the edited cable now matches the draft");
+
+    // Garbage in place of the cache is detected, never trusted.
+    fs::write(&cache, b"not an index at all").unwrap();
+    let corrupt = check(&corpus);
+    assert!(String::from_utf8_lossy(&corrupt.stderr).contains("not a quoteline index"));
+    assert_eq!(json_of(&corrupt.stdout)["summary"]["drift"], 2);
+}
