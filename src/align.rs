@@ -762,16 +762,26 @@ impl Diff {
     }
 }
 
-/// Renders a diff as text with `[-deleted-]` and `{+inserted+}` markers (wdiff style).
-pub fn render_diff_plain(diff: &[DiffPiece]) -> String {
+/// Renders a diff, each kind of piece through its own function (terminal colours, Markdown).
+pub fn render_diff(
+    diff: &[DiffPiece],
+    same: impl Fn(&str) -> String,
+    deleted: impl Fn(&str) -> String,
+    inserted: impl Fn(&str) -> String,
+) -> String {
     diff.iter()
         .map(|piece| match piece {
-            DiffPiece::Same(t) => t.clone(),
-            DiffPiece::Deleted(t) => format!("[-{t}-]"),
-            DiffPiece::Inserted(t) => format!("{{+{t}+}}"),
+            DiffPiece::Same(t) => same(t),
+            DiffPiece::Deleted(t) => deleted(t),
+            DiffPiece::Inserted(t) => inserted(t),
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Renders a diff as text with `[-deleted-]` and `{+inserted+}` markers (wdiff style).
+pub fn render_diff_plain(diff: &[DiffPiece]) -> String {
+    render_diff(diff, str::to_owned, |t| format!("[-{t}-]"), |t| format!("{{+{t}+}}"))
 }
 
 /// Folds runs of white space (line breaks of a wrapped source) into single spaces.

@@ -108,14 +108,12 @@ pub fn quote_markdown(
 
 /// A word diff in Markdown: deleted source words struck through, inserted draft words bold.
 pub fn render_diff(diff: &[DiffPiece]) -> String {
-    diff.iter()
-        .map(|piece| match piece {
-            DiffPiece::Same(t) => escape_markdown(t),
-            DiffPiece::Deleted(t) => format!("~~{}~~", escape_markdown(t)),
-            DiffPiece::Inserted(t) => format!("**{}**", escape_markdown(t)),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::align::render_diff(
+        diff,
+        escape_markdown,
+        |t| format!("~~{}~~", escape_markdown(t)),
+        |t| format!("**{}**", escape_markdown(t)),
+    )
 }
 
 /// The hover text for a citation key.

@@ -425,16 +425,23 @@ fn citation_key(prose: &str, start: usize) -> Option<Range<usize>> {
         let end = braced.find('}')?;
         return (end > 0).then(|| start + 1..start + 1 + end);
     }
+    key_at(prose, start, ":.#$%&-+?<>~/")
+}
+
+/// A citation key starting at `start`: a letter, digit or `_`, then word characters and any of
+/// `internal` punctuation, which belongs to the key only between word characters (a trailing
+/// full stop ends the sentence, not the key).
+pub(crate) fn key_at(text: &str, start: usize, internal: &str) -> Option<Range<usize>> {
+    let rest = &text[start..];
     let first = rest.chars().next()?;
     if !(first.is_alphanumeric() || first == '_') {
         return None;
     }
-    // Internal punctuation belongs to the key; trailing punctuation does not.
     let mut last_word_end = 0;
     for (i, c) in rest.char_indices() {
         if c.is_alphanumeric() || c == '_' {
             last_word_end = i + c.len_utf8();
-        } else if !":.#$%&-+?<>~/".contains(c) {
+        } else if !internal.contains(c) {
             break;
         }
     }

@@ -326,20 +326,7 @@ fn named_content<'a>(args: &'a str, name: &str) -> Option<&'a str> {
 /// A Typst label or reference name: letters, digits, `_`, `-`, `.` and `:`, not ending in
 /// punctuation (`see @smith.` cites `smith`).
 fn typst_key(text: &str, start: usize) -> Option<Range<usize>> {
-    let rest = &text[start..];
-    let first = rest.chars().next()?;
-    if !(first.is_alphanumeric() || first == '_') {
-        return None;
-    }
-    let mut end = 0;
-    for (i, c) in rest.char_indices() {
-        if c.is_alphanumeric() || c == '_' {
-            end = i + c.len_utf8();
-        } else if !"-.:".contains(c) {
-            break;
-        }
-    }
-    Some(start..start + end)
+    super::key_at(text, start, "-.:")
 }
 
 /// The end of a label `<name>` starting at `start`, if it is one.

@@ -121,12 +121,11 @@ fn render_diff(diff: &[DiffPiece], color: bool) -> String {
     if !color {
         return crate::align::render_diff_plain(diff);
     }
-    diff.iter()
-        .map(|piece| match piece {
-            DiffPiece::Same(t) => t.clone(),
-            DiffPiece::Deleted(t) => format!("\x1b[31;9m{t}\x1b[0m"),
-            DiffPiece::Inserted(t) => format!("\x1b[32;1m{t}\x1b[0m"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    // Deleted source words red and struck through, inserted draft words bold green.
+    crate::align::render_diff(
+        diff,
+        str::to_owned,
+        |t| format!("\x1b[31;9m{t}\x1b[0m"),
+        |t| format!("\x1b[32;1m{t}\x1b[0m"),
+    )
 }
