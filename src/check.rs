@@ -164,6 +164,9 @@ pub enum FindingCode {
     UnclosedQuote,
     /// A cited key that no source or bibliography entry has.
     UnknownCitation,
+    /// A cited key whose bibliography entry points at a file that does not exist, so quotes
+    /// citing it cannot be checked against it.
+    MissingSourceFile,
 }
 
 impl FindingCode {
@@ -172,6 +175,7 @@ impl FindingCode {
             FindingCode::Verdict(v) => v.as_str(),
             FindingCode::UnclosedQuote => "unclosed-quote",
             FindingCode::UnknownCitation => "unknown-citation",
+            FindingCode::MissingSourceFile => "missing-source-file",
         }
     }
 }
@@ -432,6 +436,24 @@ impl<'a> Checker<'a> {
         }
         let keys = self.corpus.keys();
         for citation in &draft.citations {
+            let has_text = self.corpus.sources.iter().any(|s| s.cite_key == citation.key);
+            if let Some((_, file)) = self.corpus.missing_files.iter().find(|(key, _)| *key == citation.key) {
+                if !has_text {
+                    findings.push(Finding {
+                        span: citation.span.clone(),
+                        severity: Severity::Warning,
+                        code: FindingCode::MissingSourceFile,
+                        message: format!(
+                            "`{}` cannot be checked: its bibliography entry points at {}, which does not exist",
+                            citation.key,
+                            file.display()
+                        ),
+                        related: None,
+                        quote: None,
+                    });
+                }
+                continue;
+            }
             if self.corpus.knows_key(&citation.key) {
                 continue;
             }

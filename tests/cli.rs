@@ -280,3 +280,27 @@ fn index_writes_a_cache_that_check_reuses_until_a_source_changes() {
     assert!(String::from_utf8_lossy(&corrupt.stderr).contains("not a quoteline index"));
     assert_eq!(json_of(&corrupt.stdout)["summary"]["drift"], 2);
 }
+
+#[test]
+fn citing_an_entry_whose_file_is_missing_is_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("cable.txt"), "Any U.S. support for MEK would extremely damage its reputation.\n").unwrap();
+    fs::write(corpus.join("refs.bib"), "@report{labott2012, title = {Clinton to remove}, file = {texts/labott.txt}}\n")
+        .unwrap();
+    let draft = dir.path().join("d.md");
+    fs::write(&draft, "“Clinton will remove the group from the list” [@labott2012].\n").unwrap();
+    let out = quoteline().args(["check", "--format", "json", "--corpus"]).arg(&corpus).arg(&draft).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("entry `labott2012` points at"));
+    let report = json_of(&out.stdout);
+    let diagnostics = report["files"][0]["diagnostics"].as_array().unwrap();
+    let missing = diagnostics.iter().find(|d| d["code"] == "missing-source-file").expect("a diagnostic");
+    assert_eq!(missing["severity"], "warning");
+    assert!(missing["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`labott2012` cannot be checked: its bibliography entry points at"));
+    assert!(missing["message"].as_str().unwrap().ends_with("labott.txt, which does not exist"));
+    assert!(diagnostics.iter().all(|d| d["code"] != "unknown-citation"), "the key is known");
+}

@@ -113,6 +113,8 @@ pub struct Corpus {
     /// Every key from bibliographies and texts; several may have no text.
     pub references: Vec<Reference>,
     pub warnings: Vec<CorpusWarning>,
+    /// (key, file) for bibliography entries whose `file` does not exist.
+    pub missing_files: Vec<(String, PathBuf)>,
 }
 
 impl Corpus {
@@ -179,6 +181,7 @@ impl Corpus {
         for (i, reference) in references.into_iter().enumerate() {
             for file in &reference.files {
                 if !file.exists() {
+                    corpus.missing_files.push((reference.key.clone(), file.clone()));
                     corpus.warn(
                         &reference.origin,
                         format!("entry `{}` points at {}, which does not exist", reference.key, file.display()),

@@ -16,6 +16,7 @@ const RULES: &[(&str, &str)] = &[
     ("unchecked", "The quote is too short to check and was not found verbatim."),
     ("unclosed-quote", "An opening quotation mark has no closing mark in its paragraph."),
     ("unknown-citation", "A cited key is in no source or bibliography."),
+    ("missing-source-file", "A cited key's bibliography entry points at a file that does not exist."),
 ];
 
 fn level(severity: Severity) -> &'static str {
