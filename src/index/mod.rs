@@ -275,6 +275,21 @@ pub struct CorpusIndex {
 /// position.
 type DocTokens = (Vec<u32>, Vec<u32>, Vec<u32>, Vec<(u32, u16)>);
 
+/// A source's words, interned into `vocab`.
+fn tokenize(source: &Source, vocab: &mut Vocabulary) -> DocTokens {
+    let (mut ids, mut starts, mut ends, mut splits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let base = source.body.start;
+    for_each_word(&source.text[source.body.clone()], |norm, span, split| {
+        if let Some(split) = split {
+            splits.push((ids.len() as u32, split.min(u16::MAX as usize) as u16));
+        }
+        ids.push(vocab.intern(norm));
+        starts.push((base + span.start) as u32);
+        ends.push((base + span.end) as u32);
+    });
+    (ids, starts, ends, splits)
+}
+
 /// Several documents' words before interning into the shared vocabulary.
 struct LocalWords {
     vocab: Vocabulary,
@@ -284,24 +299,43 @@ struct LocalWords {
 impl CorpusIndex {
     /// Indexes every source's body. Tokenising, hashing and winnowing run in parallel.
     pub fn build(sources: &[Source]) -> CorpusIndex {
+        Self::build_reusing(sources, None)
+    }
+
+    /// Rebuilds the index after some sources changed: the words of every source whose
+    /// fingerprint is unchanged are taken from `previous` instead of being tokenised again;
+    /// only the postings, which address the whole corpus, are rebuilt. Returns the index and
+    /// how many sources were reused.
+    pub fn rebuild(
+        sources: &[Source],
+        previous: &CorpusIndex,
+        previous_sources: &[SourceFingerprint],
+    ) -> (CorpusIndex, usize) {
+        let now = source_fingerprints(sources);
+        let before: std::collections::HashMap<&SourceFingerprint, usize> =
+            previous_sources.iter().enumerate().map(|(doc, f)| (f, doc)).collect();
+        let reuse: Vec<Option<usize>> =
+            now.iter().map(|f| before.get(f).copied().filter(|&d| d < previous.doc_count())).collect();
+        let reused = reuse.iter().flatten().count();
+        (Self::build_reusing(sources, Some((previous, &reuse))), reused)
+    }
+
+    fn build_reusing(sources: &[Source], previous: Option<(&CorpusIndex, &[Option<usize>])>) -> CorpusIndex {
         // One vocabulary per chunk of documents (not per document) keeps interning cheap.
         let chunk = sources.len().div_ceil(rayon::current_num_threads() * 4).max(1);
         let locals: Vec<LocalWords> = sources
             .par_chunks(chunk)
-            .map(|chunk| {
-                let mut local = LocalWords { vocab: Vocabulary::default(), docs: Vec::with_capacity(chunk.len()) };
-                for source in chunk {
-                    let (mut ids, mut starts, mut ends, mut splits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                    let base = source.body.start;
-                    for_each_word(&source.text[source.body.clone()], |norm, span, split| {
-                        if let Some(split) = split {
-                            splits.push((ids.len() as u32, split.min(u16::MAX as usize) as u16));
-                        }
-                        ids.push(local.vocab.intern(norm));
-                        starts.push((base + span.start) as u32);
-                        ends.push((base + span.end) as u32);
-                    });
-                    local.docs.push((ids, starts, ends, splits));
+            .enumerate()
+            .map(|(c, chunk_sources)| {
+                let mut local =
+                    LocalWords { vocab: Vocabulary::default(), docs: Vec::with_capacity(chunk_sources.len()) };
+                for (i, source) in chunk_sources.iter().enumerate() {
+                    let reused = previous.and_then(|(index, reuse)| reuse[c * chunk + i].map(|doc| (index, doc)));
+                    let tokens = match reused {
+                        Some((index, doc)) => index.doc_tokens(doc, &mut local.vocab),
+                        None => tokenize(source, &mut local.vocab),
+                    };
+                    local.docs.push(tokens);
                 }
                 local
             })
@@ -445,6 +479,23 @@ impl CorpusIndex {
     /// For a word joined across an end-of-line hyphen, the byte length of its first part.
     pub fn hyphen_split(&self, pos: u32) -> Option<usize> {
         self.hyphen_splits.binary_search_by_key(&pos, |&[p, _]| p).ok().map(|i| self.hyphen_splits[i][1] as usize)
+    }
+
+    /// Document `doc`'s words as [`tokenize`] would give them, read from this index and
+    /// interned into `vocab`.
+    fn doc_tokens(&self, doc: usize, vocab: &mut Vocabulary) -> DocTokens {
+        let words = self.doc_words(doc);
+        let mut tokens: DocTokens = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (local, pos) in words.enumerate() {
+            let span = self.word_span(pos);
+            tokens.0.push(vocab.intern(self.vocab.word(self.word_id(pos))));
+            tokens.1.push(span.start as u32);
+            tokens.2.push(span.end as u32);
+            if let Some(split) = self.hyphen_split(pos) {
+                tokens.3.push((local as u32, split as u16));
+            }
+        }
+        tokens
     }
 
     /// Bytes of heap the index holds (without the source texts).
@@ -723,6 +774,31 @@ mod tests {
         assert_eq!(found.len(), 1);
         let regions = index.scan_candidates(&quote, 1, 4);
         assert!(regions.iter().any(|c| c.words.contains(&found[0].start)));
+    }
+
+    #[test]
+    fn rebuilding_reuses_unchanged_sources_and_equals_a_fresh_build() {
+        let mut sources: Vec<Source> =
+            ["the U.S. Ambassa-\ndor to Iraq", "a cult that punishes former members", "third text"]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Source::new(format!("s{i}"), format!("s{i}.txt"), *t))
+                .collect();
+        let before = CorpusIndex::build(&sources);
+        let fingerprints = source_fingerprints(&sources);
+        sources[1].text = "a cult that executes former members".into();
+        sources[1].body = 0..sources[1].text.len();
+        let (rebuilt, reused) = CorpusIndex::rebuild(&sources, &before, &fingerprints);
+        assert_eq!(reused, 2);
+        let fresh = CorpusIndex::build(&sources);
+        assert_eq!(rebuilt.word_count(), fresh.word_count());
+        for pos in 0..fresh.word_count() as u32 {
+            assert_eq!(rebuilt.vocab().word(rebuilt.word_id(pos)), fresh.vocab().word(fresh.word_id(pos)));
+            assert_eq!(rebuilt.word_span(pos), fresh.word_span(pos));
+            assert_eq!(rebuilt.hyphen_split(pos), fresh.hyphen_split(pos));
+        }
+        let quote: Vec<u32> = ["cult", "that", "executes"].iter().map(|w| rebuilt.vocab().id(w).unwrap()).collect();
+        assert_eq!(rebuilt.candidates(&quote, None, 2)[0].doc, 1);
     }
 
     #[test]

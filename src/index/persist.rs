@@ -24,7 +24,7 @@ pub const FORMAT_VERSION: u32 = 1;
 const MAGIC: &[u8; 8] = b"QLINDEX\x01";
 
 /// What an index was built from, to tell a fresh cache from a stale one.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SourceFingerprint {
     pub key: String,
     pub path: String,

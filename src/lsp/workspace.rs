@@ -112,6 +112,10 @@ pub fn load_corpus(config: &Config, previous: Option<&IndexedCorpus>) -> Result<
         if same_corpus(&previous.corpus, &corpus) {
             return Ok((previous.clone(), false));
         }
+        // Some sources changed: only those are tokenised again.
+        let before = crate::index::source_fingerprints(&previous.corpus.sources);
+        let (index, _) = crate::index::CorpusIndex::rebuild(&corpus.sources, &previous.index, &before);
+        return Ok((IndexedCorpus { corpus, index }, true));
     }
     // A fresh `quoteline index` cache beside the corpus saves the build.
     let (indexed, _) = crate::cache::indexed(corpus, &crate::cache::default_cache_dir(config));
