@@ -205,10 +205,11 @@ impl Buckets {
         }
     }
 
-    /// Groups `items` (key, position) by key with a counting sort; positions keep their order.
-    fn from_items(keys: usize, items: &[(u32, u32)], cap_per_key: usize) -> Buckets {
+    /// Groups (key, position) items by key with a counting sort; positions keep their order.
+    /// `items` is called twice (count, then fill), so nothing is materialised.
+    fn from_items<I: Iterator<Item = (u32, u32)>>(keys: usize, items: impl Fn() -> I, cap_per_key: usize) -> Buckets {
         let mut counts = vec![0u32; keys + 1];
-        for &(key, _) in items {
+        for (key, _) in items() {
             let c = &mut counts[key as usize + 1];
             if (*c as usize) < cap_per_key {
                 *c += 1;
@@ -220,7 +221,7 @@ impl Buckets {
         let offsets = counts.clone();
         let mut positions = vec![0u32; *counts.last().unwrap_or(&0) as usize];
         let mut next = counts;
-        for &(key, pos) in items {
+        for (key, pos) in items() {
             let k = key as usize;
             if next[k] < offsets[k + 1] {
                 positions[next[k] as usize] = pos;
@@ -368,21 +369,33 @@ impl CorpusIndex {
         index.hyphen_splits = hyphen_splits.into();
         index.docs = docs.into();
 
-        // Winnowed shingles, bucketed by hash.
-        let selected: Vec<(u64, u32)> = index
+        // Winnowed shingles, bucketed by hash. Winnowing keeps about 2 / (WINNOW + 1) of the
+        // positions, which sizes the bucket table before any hash is computed, so each selected
+        // shingle goes straight to an 8-byte (bucket, position) item.
+        let expected = index.word_ids.len() * 2 / (WINNOW + 1);
+        let buckets = (expected / BUCKET_LOAD).max(1).next_power_of_two();
+        index.bucket_shift = 64 - buckets.trailing_zeros();
+        let shift = index.bucket_shift;
+        let items: Vec<(u32, u32)> = index
             .docs
             .par_iter()
-            .flat_map_iter(|&[first, len]| winnow(&index.word_ids[first as usize..(first + len) as usize], first))
+            .flat_map_iter(|&[first, len]| {
+                winnow(&index.word_ids[first as usize..(first + len) as usize], first)
+                    .into_iter()
+                    .map(move |(hash, pos)| (if shift >= 64 { 0 } else { (hash >> shift) as u32 }, pos))
+            })
             .collect();
-        let buckets = (selected.len() / BUCKET_LOAD).max(1).next_power_of_two();
-        index.bucket_shift = 64 - buckets.trailing_zeros();
-        let items: Vec<(u32, u32)> = selected.iter().map(|&(h, p)| (index.bucket_of(h) as u32, p)).collect();
-        index.shingles = Buckets::from_items(buckets, &items, usize::MAX);
+        index.shingles = Buckets::from_items(buckets, || items.iter().copied(), usize::MAX);
         drop(items);
         index.drop_frequent_shingles();
 
-        let items: Vec<(u32, u32)> = index.word_ids.iter().enumerate().map(|(p, &id)| (id, p as u32)).collect();
-        index.word_postings = Buckets::from_items(index.vocab.len(), &items, WORD_POSTINGS_CAP);
+        let word_ids = &index.word_ids;
+        let postings = Buckets::from_items(
+            index.vocab.len(),
+            || word_ids.iter().enumerate().map(|(p, &id)| (id, p as u32)),
+            WORD_POSTINGS_CAP,
+        );
+        index.word_postings = postings;
         index
     }
 
