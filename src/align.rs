@@ -377,6 +377,8 @@ pub fn align_segment(
         return None;
     }
     let source = index.word_ids(window.clone());
+    // Per window word, looked up once rather than per cell: its hyphen split, if any.
+    let splits: Vec<Option<usize>> = window.clone().map(|s| index.hyphen_split(s)).collect();
     let width = n + 1;
     let mut score = vec![NEG; (m + 1) * width];
     // Back pointers: 0 start, 1 diagonal, 2 up (insert), 3 left (omit), 4 join, 5 editorial.
@@ -400,10 +402,11 @@ pub fn align_segment(
             match &segment[i - 1] {
                 QuoteElement::Word { norm, id, .. } => {
                     if j > 0 {
-                        let s = window.start + j as u32 - 1;
                         let diag = if *id != UNKNOWN_WORD && *id == source[j - 1] {
                             MATCH
-                        } else if is_typo(norm, index.vocab().word(source[j - 1])) {
+                        } else if could_be_typo(norm, index.vocab().word(source[j - 1]))
+                            && is_typo(norm, index.vocab().word(source[j - 1]))
+                        {
                             SUBSTITUTE_TYPO
                         } else {
                             SUBSTITUTE
@@ -411,7 +414,7 @@ pub fn align_segment(
                         take(score[prev + j - 1] + diag, 1, &mut best, &mut from);
                         if i >= 2 {
                             if let QuoteElement::Word { norm: first, .. } = &segment[i - 2] {
-                                if let Some(split) = index.hyphen_split(s) {
+                                if let Some(split) = splits[j - 1] {
                                     let whole = index.vocab().word(source[j - 1]);
                                     if whole.len() == first.len() + norm.len()
                                         && split == first.len()
@@ -490,6 +493,16 @@ pub fn align_segment(
     ops.reverse();
     let covered = window.start + j as u32..window.start + end_j as u32;
     Some((ops, covered, best))
+}
+
+/// A cheap filter before [`is_typo`], which the alignment would otherwise run for every
+/// mismatching cell: one typo changes a word's length by at most two bytes and keeps its first
+/// or its last letter.
+fn could_be_typo(a: &str, b: &str) -> bool {
+    a.len().abs_diff(b.len()) <= 2
+        && a.len() >= 4
+        && b.len() >= 4
+        && (a.as_bytes().first() == b.as_bytes().first() || a.as_bytes().last() == b.as_bytes().last())
 }
 
 /// Whether two different words are one typo apart (a letter added, dropped, swapped or changed).
