@@ -4,8 +4,9 @@
 //! [`corpus`] loads sources and metadata, [`normalize`] maps text to comparable words with byte
 //! spans, [`index`] finds candidate passages, [`align`] aligns a quote to a passage and names the
 //! edits, [`quotes`] extracts quotations and citations from a draft, and [`check`] turns those
-//! into verdicts. The shells — [`cli`], [`lsp`] and [`report`] — are the only code that knows
-//! about terminals, the protocol or the process.
+//! into verdicts. The shells — [`cli`], [`lsp`] and [`report`], with [`config`] (options),
+//! [`cache`] (the persisted index on disk) and [`zotero`] (live citation keys) — are the only
+//! code that knows about terminals, the protocol, the network or the process.
 //!
 //! ```
 //! use quoteline::{check::{Checker, CheckOptions, Verdict}, corpus::{Corpus, Source}, index::CorpusIndex, quotes::DraftFormat};
