@@ -2,8 +2,8 @@
 //!
 //! - "Replace with the source wording": the quote's content becomes the source passage, keeping
 //!   the draft's marked ellipses and brackets (drift, and misattributed quotes that drifted);
-//! - "Cite the real source [@key]": a misattributed quote's citation names the source it is in;
-//! - "Add citation [@key]": an uncited quote found in a source gets its citation;
+//! - "Cite the real source `[@key]`": a misattributed quote's citation names the source it is in;
+//! - "Add citation `[@key]`": an uncited quote found in a source gets its citation;
 //! - "Mark the omission with an ellipsis": a clause the draft dropped silently is marked.
 //!
 //! The draft and the source are kept in step between edits by counting words (matched words

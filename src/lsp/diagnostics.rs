@@ -1,7 +1,7 @@
 //! Diagnostics: each [`crate::check::Finding`] becomes one LSP diagnostic.
 //!
 //! `source` is `quoteline`, `code` the verdict (or `unclosed-quote`, `unknown-citation`, `missing-source-file`), the
-//! message the finding's own ("quote drifted from [@key]: source says ‘not’, draft says ‘no’"),
+//! message the finding's own ("quote drifted from `[@key]`: source says ‘not’, draft says ‘no’"),
 //! and `relatedInformation` points at the exact source range in the corpus file.
 //!
 //! Pushed diagnostics are debounced after each change and published with the document version
