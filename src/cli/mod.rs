@@ -52,7 +52,7 @@ pub struct CorpusArgs {
     /// Corpus directory or file (repeatable). Default: `corpus` from quoteline.toml, else ./corpus.
     #[arg(long, value_name = "PATH")]
     pub corpus: Vec<PathBuf>,
-    /// Extra bibliography file, BibTeX or CSL-JSON (repeatable).
+    /// Extra bibliography file: BibTeX, CSL-JSON or CSL-YAML (repeatable).
     #[arg(long, value_name = "FILE")]
     pub bibliography: Vec<PathBuf>,
 }
