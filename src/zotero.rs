@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::corpus::Reference;
+use crate::corpus::{Corpus, CorpusWarning, Reference};
 
 /// Better BibTeX's pull-export address for the whole library as CSL-JSON.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:23119/better-bibtex/export/library?/1/library.csljson";
@@ -31,6 +31,17 @@ pub fn fetch_references(url: &str, timeout: Duration) -> Result<Vec<Reference>, 
         reference.origin = url.into();
     }
     Ok(references)
+}
+
+/// Adds the live library's keys to `corpus`; when Zotero cannot be read, a corpus warning says
+/// so in one line and the bibliography files keep working.
+pub fn add_live_references(corpus: &mut Corpus, url: &str) {
+    match fetch_references(url, Duration::from_secs(3)) {
+        Ok(live) => corpus.add_references(live),
+        Err(message) => corpus
+            .warnings
+            .push(CorpusWarning { path: url.into(), message: format!("{message}; using the bibliography files") }),
+    }
 }
 
 #[cfg(test)]

@@ -165,10 +165,7 @@ fn load_corpus_with(config: &Config, references: Vec<Reference>) -> anyhow::Resu
     let mut corpus = Corpus::load(&config.corpus, &config.bibliography)?;
     corpus.add_references(references);
     if let Some(url) = &config.zotero {
-        match crate::zotero::fetch_references(url, std::time::Duration::from_secs(3)) {
-            Ok(live) => corpus.add_references(live),
-            Err(message) => eprintln!("note: {message}; using the bibliography files"),
-        }
+        crate::zotero::add_live_references(&mut corpus, url);
     }
     for warning in &corpus.warnings {
         eprintln!("warning: {warning}");

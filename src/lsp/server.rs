@@ -234,7 +234,7 @@ impl Shared {
         let token = NumberOrString::String(format!("quoteline/index/{run}"));
         let progress = session.progress && self.begin_progress(&token, &config.corpus).await;
         let loaded = tokio::task::spawn_blocking(move || {
-            workspace::load_corpus(&config, previous.as_deref()).map(|(corpus, rebuilt)| {
+            workspace::load_corpus(&config, previous.as_ref()).map(|(corpus, rebuilt)| {
                 let passages = workspace::passage_count(&corpus.corpus);
                 (corpus, rebuilt, passages)
             })
@@ -260,7 +260,7 @@ impl Shared {
                 }
                 let sources = corpus.corpus.sources.len();
                 if rebuilt || self.analysis().is_none() {
-                    self.install(Arc::new(corpus));
+                    self.install(corpus);
                 }
                 {
                     let mut session = lock(&self.session);

@@ -11,6 +11,7 @@
 //! actually changed; drafts are then re-checked.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tower_lsp::lsp_types::notification::Notification;
@@ -97,29 +98,27 @@ impl Settings {
 
 /// Loads the corpus the config names and indexes it, reusing `previous` when nothing in the
 /// loaded sources differs (so a touched file or an unrelated change costs no re-index).
-pub fn load_corpus(config: &Config, previous: Option<&IndexedCorpus>) -> Result<(IndexedCorpus, bool), String> {
+/// Returns the corpus to serve and whether it is new.
+pub fn load_corpus(
+    config: &Config,
+    previous: Option<&Arc<IndexedCorpus>>,
+) -> Result<(Arc<IndexedCorpus>, bool), String> {
     let mut corpus = Corpus::load(&config.corpus, &config.bibliography).map_err(|e| e.to_string())?;
     if let Some(url) = &config.zotero {
-        match crate::zotero::fetch_references(url, std::time::Duration::from_secs(3)) {
-            Ok(live) => corpus.add_references(live),
-            Err(message) => corpus.warnings.push(crate::corpus::CorpusWarning {
-                path: url.into(),
-                message: format!("{message}; using the bibliography files"),
-            }),
-        }
+        crate::zotero::add_live_references(&mut corpus, url);
     }
     if let Some(previous) = previous {
         if same_corpus(&previous.corpus, &corpus) {
-            return Ok((previous.clone(), false));
+            return Ok((Arc::clone(previous), false));
         }
         // Some sources changed: only those are tokenised again.
         let before = crate::index::source_fingerprints(&previous.corpus.sources);
         let (index, _) = crate::index::CorpusIndex::rebuild(&corpus.sources, &previous.index, &before);
-        return Ok((IndexedCorpus { corpus, index }, true));
+        return Ok((Arc::new(IndexedCorpus { corpus, index }), true));
     }
     // A fresh `quoteline index` cache beside the corpus saves the build.
     let (indexed, _) = crate::cache::indexed(corpus, &crate::cache::default_cache_dir(config));
-    Ok((indexed, true))
+    Ok((Arc::new(indexed), true))
 }
 
 fn same_corpus(a: &Corpus, b: &Corpus) -> bool {

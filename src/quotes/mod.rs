@@ -664,6 +664,21 @@ fn crosses_sentence(text: &str) -> bool {
     bytes.windows(2).any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1].is_ascii_whitespace())
 }
 
+/// The keys of a comma-separated list in `text[list]` (`\cite{a, b}`, `:cite:`a,b``), each with
+/// its span, blanks skipped.
+pub(crate) fn comma_separated_keys(
+    text: &str,
+    list: Range<usize>,
+) -> impl Iterator<Item = (String, Range<usize>)> + '_ {
+    let mut offset = list.start;
+    text[list].split(',').filter_map(move |item| {
+        let start = offset + (item.len() - item.trim_start().len());
+        offset += item.len() + 1;
+        let key = item.trim();
+        (!key.is_empty()).then(|| (key.to_owned(), start..start + key.len()))
+    })
+}
+
 /// LaTeX commands whose braced arguments are not prose.
 const NON_PROSE_COMMANDS: &[&str] = &[
     "label",
@@ -826,26 +841,11 @@ fn latex_prose(text: &str) -> (String, Vec<Block>, Vec<Citation>) {
                     }
                     if let Some(arg) = braced_arg(text, pos) {
                         let group = i..arg.end;
-                        let mut offset = arg.start + 1;
                         let locator = optionals.last().filter(|s| !s.is_empty()).cloned();
-                        for key in text[arg.start + 1..arg.end - 1].split(',') {
-                            let lead = key.len() - key.trim_start().len();
-                            let trimmed_key = key.trim();
-                            if !trimmed_key.is_empty() {
-                                let start = offset + lead;
-                                citations.push(Citation {
-                                    key: trimmed_key.to_owned(),
-                                    span: start..start + trimmed_key.len(),
-                                    group: group.clone(),
-                                    in_text: matches!(
-                                        name,
-                                        "textcite" | "Textcite" | "citet" | "citeauthor" | "textcites"
-                                    ),
-                                    locator: locator.clone(),
-                                });
-                            }
-                            offset += key.len() + 1;
-                        }
+                        let in_text = matches!(name, "textcite" | "Textcite" | "citet" | "citeauthor" | "textcites");
+                        citations.extend(comma_separated_keys(text, arg.start + 1..arg.end - 1).map(|(key, span)| {
+                            Citation { key, span, group: group.clone(), in_text, locator: locator.clone() }
+                        }));
                         blank(&mut bytes, group.clone());
                         i = group.end;
                         continue;

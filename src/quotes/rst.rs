@@ -230,22 +230,13 @@ fn roles(text: &str, bytes: &mut [u8]) -> Vec<Citation> {
                 if let Some(style) = role.strip_prefix("cite").or_else(|| role.strip_prefix("footcite")) {
                     let style = style.trim_start_matches(':');
                     let in_text = matches!(style, "t" | "ts" | "ct" | "cts" | "author" | "authors" | "authorpar");
-                    let mut offset = open + 1;
-                    for key in text[open + 1..close].split(',') {
-                        let lead = key.len() - key.trim_start().len();
-                        let k = key.trim();
-                        if !k.is_empty() {
-                            let start = offset + lead;
-                            citations.push(Citation {
-                                key: k.to_owned(),
-                                span: start..start + k.len(),
-                                group: group.clone(),
-                                in_text,
-                                locator: None,
-                            });
-                        }
-                        offset += key.len() + 1;
-                    }
+                    citations.extend(super::comma_separated_keys(text, open + 1..close).map(|(key, span)| Citation {
+                        key,
+                        span,
+                        group: group.clone(),
+                        in_text,
+                        locator: None,
+                    }));
                 }
                 blank(bytes, group.clone());
                 i = group.end;
