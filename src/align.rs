@@ -347,12 +347,59 @@ pub struct Alignment {
 }
 
 impl Alignment {
+    /// No edit at all: every word matches and no source words lie between segments. Read from
+    /// the ops, so it holds before [`Alignment::describe`] names the edits.
     pub fn is_exact(&self) -> bool {
-        self.edits.is_empty()
+        self.segments.windows(2).all(|pair| pair[0].1.end >= pair[1].1.start)
+            && self.ops().all(|op| matches!(op, AlignOp::Match { .. } | AlignOp::Join { .. }))
     }
 
+    /// Some edit is unmarked: a changed, added or dropped word without an ellipsis or brackets.
     pub fn has_unmarked_edits(&self) -> bool {
-        self.edits.iter().any(|e| !e.marked)
+        self.ops().any(|op| matches!(op, AlignOp::Substitute { .. } | AlignOp::Insert { .. } | AlignOp::Omit { .. }))
+    }
+
+    fn ops(&self) -> impl Iterator<Item = &AlignOp> {
+        self.segments.iter().flat_map(|(ops, _)| ops)
+    }
+
+    /// The same alignment for an identical copy of the passage `offset` words later (or earlier)
+    /// in the corpus, in document `doc`.
+    fn moved(&self, doc: usize, offset: i64) -> Alignment {
+        let at = |s: u32| (i64::from(s) + offset) as u32;
+        let shift = |range: &Range<u32>| at(range.start)..at(range.end);
+        let segments = self
+            .segments
+            .iter()
+            .map(|(ops, covered)| {
+                let ops = ops
+                    .iter()
+                    .map(|op| match op {
+                        AlignOp::Match { q, s } => AlignOp::Match { q: *q, s: at(*s) },
+                        AlignOp::Join { q, s } => AlignOp::Join { q: *q, s: at(*s) },
+                        AlignOp::Substitute { q, s } => AlignOp::Substitute { q: *q, s: at(*s) },
+                        AlignOp::Insert { q } => AlignOp::Insert { q: *q },
+                        AlignOp::Omit { s } => AlignOp::Omit { s: at(*s) },
+                        AlignOp::Editorial { q, s } => AlignOp::Editorial { q: *q, s: shift(s) },
+                    })
+                    .collect();
+                (ops, shift(covered))
+            })
+            .collect();
+        Alignment {
+            doc,
+            source_words: shift(&self.source_words),
+            segments,
+            edits: Vec::new(),
+            diff: Vec::new(),
+            ..*self
+        }
+    }
+
+    /// Names the edits and builds the word diff (the costly, string-building part, done only for
+    /// the alignments a verdict reports).
+    pub fn describe(&mut self, index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteText) {
+        describe(index, draft, source_text, quote, self);
     }
 }
 
@@ -378,7 +425,15 @@ pub fn align_segment(
     }
     let source = index.word_ids(window.clone());
     // Per window word, looked up once rather than per cell: its hyphen split, if any.
-    let splits: Vec<Option<usize>> = window.clone().map(|s| index.hyphen_split(s)).collect();
+    let splits = index.hyphen_splits_in(window.clone());
+    let column_keys: Vec<TypoKey> = source.iter().map(|&id| TypoKey::of(index.vocab().word(id))).collect();
+    let row_keys: Vec<TypoKey> = segment
+        .iter()
+        .map(|e| match e {
+            QuoteElement::Word { norm, .. } => TypoKey::of(norm),
+            QuoteElement::Editorial { .. } => TypoKey::default(),
+        })
+        .collect();
     let width = n + 1;
     let mut score = vec![NEG; (m + 1) * width];
     // Back pointers: 0 start, 1 diagonal, 2 up (insert), 3 left (omit), 4 join, 5 editorial.
@@ -390,46 +445,54 @@ pub fn align_segment(
     for i in 1..=m {
         let row = i * width;
         let prev = (i - 1) * width;
-        for j in 0..=n {
-            let mut best = NEG;
-            let mut from = 0u8;
-            let take = |value: i32, kind: u8, best: &mut i32, from: &mut u8| {
-                if value > *best {
-                    *best = value;
-                    *from = kind;
-                }
-            };
-            match &segment[i - 1] {
-                QuoteElement::Word { norm, id, .. } => {
-                    if j > 0 {
-                        let diag = if *id != UNKNOWN_WORD && *id == source[j - 1] {
-                            MATCH
-                        } else if could_be_typo(norm, index.vocab().word(source[j - 1]))
-                            && is_typo(norm, index.vocab().word(source[j - 1]))
+        match &segment[i - 1] {
+            QuoteElement::Word { norm, id, .. } => {
+                let key = &row_keys[i - 1];
+                // The word before, when the source might hold both as one hyphen-joined word.
+                let first_half = match i.checked_sub(2).map(|k| &segment[k]) {
+                    Some(QuoteElement::Word { norm: first, .. }) => Some(first.as_str()),
+                    _ => None,
+                };
+                score[row] = score[prev] + GAP;
+                back[row] = 2;
+                for j in 1..=n {
+                    let word = source[j - 1];
+                    let diag = if *id != UNKNOWN_WORD && *id == word {
+                        MATCH
+                    } else if key.may_be_typo_of(&column_keys[j - 1]) && is_typo(norm, index.vocab().word(word)) {
+                        SUBSTITUTE_TYPO
+                    } else {
+                        SUBSTITUTE
+                    };
+                    let (mut best, mut from) = (score[prev + j - 1] + diag, 1u8);
+                    if let (Some(first), Some(split)) = (first_half, splits[j - 1]) {
+                        let whole = index.vocab().word(word);
+                        if whole.len() == first.len() + norm.len()
+                            && split == first.len()
+                            && whole.starts_with(first)
+                            && whole.ends_with(norm.as_str())
                         {
-                            SUBSTITUTE_TYPO
-                        } else {
-                            SUBSTITUTE
-                        };
-                        take(score[prev + j - 1] + diag, 1, &mut best, &mut from);
-                        if i >= 2 {
-                            if let QuoteElement::Word { norm: first, .. } = &segment[i - 2] {
-                                if let Some(split) = splits[j - 1] {
-                                    let whole = index.vocab().word(source[j - 1]);
-                                    if whole.len() == first.len() + norm.len()
-                                        && split == first.len()
-                                        && whole.starts_with(first.as_str())
-                                        && whole.ends_with(norm.as_str())
-                                    {
-                                        take(score[(i - 2) * width + j - 1] + 2 * MATCH, 4, &mut best, &mut from);
-                                    }
-                                }
+                            let joined = score[(i - 2) * width + j - 1] + 2 * MATCH;
+                            if joined > best {
+                                (best, from) = (joined, 4);
                             }
                         }
                     }
-                    take(score[prev + j] + GAP, 2, &mut best, &mut from);
+                    let up = score[prev + j] + GAP;
+                    if up > best {
+                        (best, from) = (up, 2);
+                    }
+                    let left = score[row + j - 1] + GAP;
+                    if left > best {
+                        (best, from) = (left, 3);
+                    }
+                    score[row + j] = best;
+                    back[row + j] = from;
                 }
-                QuoteElement::Editorial { sic, .. } => {
+            }
+            QuoteElement::Editorial { sic, .. } => {
+                for j in 0..=n {
+                    let (mut best, mut from) = (NEG, 0u8);
                     let reach = if *sic { 0 } else { EDITORIAL_SPAN.min(j as u32) };
                     for k in 0..=reach as usize {
                         let value = score[prev + j - k];
@@ -439,13 +502,13 @@ pub fn align_segment(
                             editorial_len[row + j] = k as u8;
                         }
                     }
+                    if j > 0 && score[row + j - 1] + GAP > best {
+                        (best, from) = (score[row + j - 1] + GAP, 3);
+                    }
+                    score[row + j] = best;
+                    back[row + j] = from;
                 }
             }
-            if j > 0 {
-                take(score[row + j - 1] + GAP, 3, &mut best, &mut from);
-            }
-            score[row + j] = best;
-            back[row + j] = from;
         }
     }
     let last_row = m * width;
@@ -495,14 +558,39 @@ pub fn align_segment(
     Some((ops, covered, best))
 }
 
-/// A cheap filter before [`is_typo`], which the alignment would otherwise run for every
-/// mismatching cell: one typo changes a word's length by at most two bytes and keeps its first
-/// or its last letter.
-fn could_be_typo(a: &str, b: &str) -> bool {
-    a.len().abs_diff(b.len()) <= 2
-        && a.len() >= 4
-        && b.len() >= 4
-        && (a.as_bytes().first() == b.as_bytes().first() || a.as_bytes().last() == b.as_bytes().last())
+/// What a cheap filter before [`is_typo`] needs of a word. The alignment would otherwise run
+/// the edit distance for every mismatching cell.
+#[derive(Debug, Clone, Copy, Default)]
+struct TypoKey {
+    len: usize,
+    first: u8,
+    last: u8,
+    /// The set of its characters, each hashed to one of 64 bits.
+    letters: u64,
+}
+
+impl TypoKey {
+    fn of(word: &str) -> TypoKey {
+        let bytes = word.as_bytes();
+        let letters = word.chars().fold(0u64, |set, c| set | 1 << (c as u32 % 64));
+        TypoKey {
+            len: bytes.len(),
+            first: bytes.first().copied().unwrap_or(0),
+            last: bytes.last().copied().unwrap_or(0),
+            letters,
+        }
+    }
+
+    /// False when the words cannot be one typo apart: a typo changes a word's length by at most
+    /// two bytes, keeps its first or its last letter, and changes at most two letters of its set
+    /// per edit (two edits at most, see [`is_typo`]).
+    fn may_be_typo_of(&self, other: &TypoKey) -> bool {
+        self.len.abs_diff(other.len) <= 2
+            && self.len >= 4
+            && other.len >= 4
+            && (self.first == other.first || self.last == other.last)
+            && (self.letters ^ other.letters).count_ones() <= 4
+    }
 }
 
 /// Whether two different words are one typo apart (a letter added, dropped, swapped or changed).
@@ -514,16 +602,16 @@ pub fn is_typo(a: &str, b: &str) -> bool {
         // A changed digit is a changed number, never a typo.
         return false;
     }
-    let distance = strsim::damerau_levenshtein(a, b);
+    // Optimal string alignment: Damerau's transpositions without its per-call hash map.
+    let distance = strsim::osa_distance(a, b);
     distance == 1 || (distance == 2 && a.chars().count() >= 8)
 }
 
 /// Aligns a whole quote inside document `doc`: segment by segment, in source order.
-/// `first_windows` are regions (from the index) to try for the first segment.
+/// `first_windows` are regions (from the index) to try for the first segment. The alignment
+/// comes measured (similarity, coverage, verdict class); [`Alignment::describe`] names its edits.
 pub fn align_quote(
     index: &CorpusIndex,
-    draft: &str,
-    source_text: &str,
     quote: &QuoteText,
     doc: usize,
     first_windows: &[Range<u32>],
@@ -531,6 +619,11 @@ pub fn align_quote(
     let doc_words = index.doc_words(doc);
     let segments: Vec<&Vec<QuoteElement>> = quote.segments.iter().filter(|s| !s.is_empty()).collect();
     let (first_segment, later_segments) = segments.split_first()?;
+    if later_segments.is_empty() {
+        if let Some(found) = find_verbatim_in(index, first_segment, first_windows, &doc_words) {
+            return Some(found);
+        }
+    }
     // Each region proposed for the first segment starts one chain; later segments follow it in
     // source order. The best chain wins (a passage quoted twice in one source, once drifted,
     // must not capture the ellipsis quote's first half).
@@ -581,8 +674,147 @@ pub fn align_quote(
         longest_run: 0,
         coverage: 0.0,
     };
-    describe(index, draft, source_text, quote, &mut alignment);
+    measure(&mut alignment);
     Some(alignment)
+}
+
+/// An upper bound on the [`Alignment::coverage`] that [`align_quote`] can reach in `windows` of
+/// `doc`: the longest common subsequence of the quote's words and each window's, over the
+/// quote's word count. Lets a caller skip the dynamic programme for a region that merely
+/// shares a common phrase with the quote. A quote with an ellipsis (whose later parts may lie
+/// anywhere), one longer than 128 words, or a window with a line-end hyphen (two draft words
+/// may make one source word) is not bounded.
+pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, windows: &[Range<u32>]) -> f32 {
+    if quote.segments.iter().filter(|s| !s.is_empty()).count() != 1 {
+        return 1.0;
+    }
+    let ids: Vec<u32> = quote.words().map(|(_, id, _)| id).collect();
+    if ids.is_empty() || ids.len() > 128 {
+        return 1.0;
+    }
+    // Per distinct word id of the quote, the set of its positions, for the bit-parallel LCS.
+    let mut masks: Vec<(u32, u128)> = Vec::with_capacity(ids.len());
+    for (q, &id) in ids.iter().enumerate() {
+        if id == UNKNOWN_WORD {
+            continue;
+        }
+        match masks.iter_mut().find(|(known, _)| *known == id) {
+            Some((_, mask)) => *mask |= 1 << q,
+            None => masks.push((id, 1 << q)),
+        }
+    }
+    masks.sort_unstable_by_key(|&(id, _)| id);
+    let all = if ids.len() == 128 { u128::MAX } else { (1u128 << ids.len()) - 1 };
+    let doc_words = index.doc_words(doc);
+    let mut best = 0u32;
+    for window in windows {
+        let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
+        if index.has_hyphen_split(window.clone()) {
+            return 1.0;
+        }
+        // Hyyrö's bit-vector LCS: a zero bit in `v` is a quote word matched so far.
+        let mut v = all;
+        for &id in index.word_ids(window) {
+            if let Ok(k) = masks.binary_search_by_key(&id, |&(known, _)| known) {
+                let m = masks[k].1;
+                let u = v & m;
+                v = (v.wrapping_add(u) | (v & !m)) & all;
+            }
+        }
+        best = best.max(ids.len() as u32 - v.count_ones());
+    }
+    best as f32 / ids.len() as f32
+}
+
+/// The exact alignment of a segment of plain words found verbatim in one of `windows`: the best
+/// any dynamic programme could find, at the cost of a comparison.
+fn find_verbatim_in(
+    index: &CorpusIndex,
+    segment: &[QuoteElement],
+    windows: &[Range<u32>],
+    doc_words: &Range<u32>,
+) -> Option<Alignment> {
+    let ids: Vec<u32> = segment
+        .iter()
+        .map(|e| match e {
+            QuoteElement::Word { id, .. } => *id,
+            QuoteElement::Editorial { .. } => UNKNOWN_WORD,
+        })
+        .collect();
+    if ids.contains(&UNKNOWN_WORD) {
+        return None;
+    }
+    let len = ids.len() as u32;
+    let start = windows.iter().find_map(|window| {
+        let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
+        let words = index.word_ids(window.clone());
+        words.windows(ids.len()).position(|w| w == ids.as_slice()).map(|at| window.start + at as u32)
+    })?;
+    let ops = (0..ids.len()).map(|q| AlignOp::Match { q, s: start + q as u32 }).collect();
+    let mut alignment = Alignment {
+        doc: index.doc_of(start),
+        source_words: start..start + len,
+        segments: vec![(ops, start..start + len)],
+        score: MATCH * len as i32,
+        edits: Vec::new(),
+        diff: Vec::new(),
+        similarity: 0.0,
+        longest_run: 0,
+        coverage: 0.0,
+    };
+    measure(&mut alignment);
+    Some(alignment)
+}
+
+/// `aligned` carried over to an identical copy of its passage in one of `windows` of document
+/// `doc`, so a passage copied into a hundred sources is aligned once and found a hundred times.
+///
+/// An exact alignment is the best possible anywhere, so any copy of its words will do. Any other
+/// could be beaten by words around the copy (the draft's first word right before it, say), so
+/// the copy must also have the same `context` words on either side; and an alignment across an
+/// ellipsis, whose later segments may lie anywhere after the first, is never carried over.
+pub fn copy_in(
+    index: &CorpusIndex,
+    aligned: &Alignment,
+    doc: usize,
+    windows: &[Range<u32>],
+    context: u32,
+) -> Option<Alignment> {
+    if aligned.segments.len() != 1 {
+        return None;
+    }
+    let exact = aligned.is_exact();
+    let from_doc = index.doc_words(aligned.doc);
+    let doc_words = index.doc_words(doc);
+    let (before, after) = if exact {
+        (0, 0)
+    } else {
+        (context.min(aligned.source_words.start - from_doc.start), context.min(from_doc.end - aligned.source_words.end))
+    };
+    let compared = aligned.source_words.start - before..aligned.source_words.end + after;
+    let passage = index.word_ids(compared.clone());
+    let first = *passage.first()?;
+    // Where the compared words start in the copy, so the copy's own context is no longer.
+    let fits = |at: u32| {
+        exact
+            || (at - doc_words.start == before.min(at - doc_words.start)
+                && (doc_words.end - (at + passage.len() as u32)).min(context) == after)
+    };
+    let hyphenation = index.hyphen_splits_in(compared.clone());
+    let same_hyphenation = |at: u32| index.hyphen_splits_in(at..at + passage.len() as u32) == hyphenation;
+    for window in windows {
+        let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
+        let wide = window.start.saturating_sub(before).max(doc_words.start)..(window.end + after).min(doc_words.end);
+        let words = index.word_ids(wide.clone());
+        for (at, w) in words.windows(passage.len()).enumerate() {
+            let at = wide.start + at as u32;
+            if w[0] == first && w == passage && at != compared.start && fits(at) && same_hyphenation(at) {
+                let offset = i64::from(at) - i64::from(compared.start);
+                return Some(aligned.moved(doc, offset));
+            }
+        }
+    }
+    None
 }
 
 /// Windows for a segment after an ellipsis: seeded regions after `after`, else right after it.
@@ -610,11 +842,46 @@ fn later_segment_windows(index: &CorpusIndex, segment: &[QuoteElement], doc: usi
 }
 
 /// Turns ops into the edit script, similarity and longest run.
+/// Similarity, coverage and longest run, read from the ops.
+fn measure(alignment: &mut Alignment) {
+    let (mut matched_quote, mut matched_source, mut quote_words, mut source_words) = (0usize, 0usize, 0usize, 0usize);
+    let (mut run, mut longest) = (0usize, 0usize);
+    for op in alignment.ops() {
+        match op {
+            AlignOp::Match { .. } | AlignOp::Join { .. } => {
+                let words = if matches!(op, AlignOp::Join { .. }) { 2 } else { 1 };
+                matched_quote += words;
+                quote_words += words;
+                matched_source += 1;
+                source_words += 1;
+                run += words;
+                longest = longest.max(run);
+            }
+            AlignOp::Substitute { .. } => {
+                quote_words += 1;
+                source_words += 1;
+                run = 0;
+            }
+            AlignOp::Insert { .. } => {
+                quote_words += 1;
+                run = 0;
+            }
+            AlignOp::Omit { .. } => {
+                source_words += 1;
+                run = 0;
+            }
+            AlignOp::Editorial { .. } => {}
+        }
+    }
+    alignment.longest_run = longest;
+    let total = quote_words + source_words;
+    alignment.similarity = if total == 0 { 0.0 } else { (matched_quote + matched_source) as f32 / total as f32 };
+    alignment.coverage = if quote_words == 0 { 0.0 } else { matched_quote as f32 / quote_words as f32 };
+}
+
 fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteText, alignment: &mut Alignment) {
     let mut edits: Vec<Edit> = Vec::new();
     let mut diff = Diff::default();
-    let (mut matched_quote, mut matched_source, mut quote_words, mut source_words) = (0usize, 0usize, 0usize, 0usize);
-    let (mut run, mut longest) = (0usize, 0usize);
     let mut pending = Pending::default();
     for (k, (ops, covered)) in alignment.segments.iter().enumerate() {
         if k > 0 {
@@ -641,31 +908,13 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
                 AlignOp::Match { s, .. } | AlignOp::Join { s, .. } => {
                     pending.flush(index, draft, source_text, &mut edits, &mut diff);
                     diff.same(source_text, index.word_span(*s));
-                    let words = if matches!(op, AlignOp::Join { .. }) { 2 } else { 1 };
-                    matched_quote += words;
-                    quote_words += words;
-                    matched_source += 1;
-                    source_words += 1;
-                    run += words;
-                    longest = longest.max(run);
                 }
                 AlignOp::Substitute { q, s } => {
                     pending.add_draft(&segment[*q]);
                     pending.add_source(*s);
-                    quote_words += 1;
-                    source_words += 1;
-                    run = 0;
                 }
-                AlignOp::Insert { q } => {
-                    pending.add_draft(&segment[*q]);
-                    quote_words += 1;
-                    run = 0;
-                }
-                AlignOp::Omit { s } => {
-                    pending.add_source(*s);
-                    source_words += 1;
-                    run = 0;
-                }
+                AlignOp::Insert { q } => pending.add_draft(&segment[*q]),
+                AlignOp::Omit { s } => pending.add_source(*s),
                 AlignOp::Editorial { q, s } => {
                     pending.flush(index, draft, source_text, &mut edits, &mut diff);
                     let QuoteElement::Editorial { span, .. } = &segment[*q] else { continue };
@@ -691,10 +940,6 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
     pending.flush(index, draft, source_text, &mut edits, &mut diff);
     alignment.edits = edits;
     alignment.diff = diff.pieces;
-    alignment.longest_run = longest;
-    let total = quote_words + source_words;
-    alignment.similarity = if total == 0 { 0.0 } else { (matched_quote + matched_source) as f32 / total as f32 };
-    alignment.coverage = if quote_words == 0 { 0.0 } else { matched_quote as f32 / quote_words as f32 };
 }
 
 /// Consecutive unmarked differences, gathered into one edit.
@@ -871,7 +1116,52 @@ and would increase anti-American sentiments in Iran. The State Department cables
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
         let seeds = quote.seed_ids();
         let windows: Vec<_> = index.candidates(&seeds, None, 4).into_iter().map(|c| c.words).collect();
-        align_quote(&index, draft, SOURCE, &quote, 0, &windows).expect("aligned")
+        let mut alignment = align_quote(&index, &quote, 0, &windows).expect("aligned");
+        alignment.describe(&index, draft, SOURCE, &quote);
+        alignment
+    }
+
+    #[test]
+    fn coverage_bound_never_undercuts_an_alignment() {
+        let index = setup();
+        for draft in [
+            "any U.S. support for MEK would extremely damage its reputation",
+            "support for MEK would severely damage its reputation amongst Iranians",
+            "support for the group would damage its reputation amongst Iranians",
+            "the State Department cables quoted defectors and would increase anti-American sentiments",
+        ] {
+            let quote = QuoteText::parse(draft, 0..draft.len(), &index);
+            let windows: Vec<_> = index.candidates(&quote.seed_ids(), None, 4).into_iter().map(|c| c.words).collect();
+            let aligned = align_quote(&index, &quote, 0, &windows).expect("aligned");
+            assert!(coverage_bound(&index, &quote, 0, &windows) >= aligned.coverage, "{draft}");
+        }
+        // A region sharing only scattered words with the quote is bounded below the threshold.
+        let draft = "reputation would damage any support";
+        let quote = QuoteText::parse(draft, 0..draft.len(), &index);
+        assert!(coverage_bound(&index, &quote, 0, &[0..index.word_count() as u32]) < 0.6);
+    }
+
+    #[test]
+    fn an_alignment_carries_over_to_an_identical_copy_only_with_its_context() {
+        let copy = format!("Other words first. {SOURCE}");
+        let drifted_context = SOURCE.replace("Any U.S.", "Every U.S.");
+        let index = CorpusIndex::build(&[
+            Source::new("cable", "cable.txt", SOURCE),
+            Source::new("copy", "copy.txt", &copy),
+            Source::new("changed", "changed.txt", &drifted_context),
+        ]);
+        let whole = |doc: usize| vec![index.doc_words(doc)];
+        let exact = "would extremely damage its reputation amongst Iranians";
+        let quote = QuoteText::parse(exact, 0..exact.len(), &index);
+        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let moved = copy_in(&index, &aligned, 1, &whole(1), 7).expect("an exact passage carries over");
+        assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
+        // A drifted alignment needs the same words around it: "Any" could have matched.
+        let drifted = "Every U.S. support for MEK would badly damage its reputation";
+        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
+        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        assert!(copy_in(&index, &aligned, 2, &whole(2), 9).is_none());
+        assert!(copy_in(&index, &aligned, 1, &whole(1), 9).is_none(), "the copy's context differs too");
     }
 
     #[test]

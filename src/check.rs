@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use crate::align::{align_quote, Alignment, DiffPiece, Edit, EditOp, QuoteText};
+use crate::align::{align_quote, coverage_bound, Alignment, DiffPiece, Edit, EditOp, QuoteText};
 use crate::corpus::Corpus;
 use crate::index::CorpusIndex;
 use crate::quotes::{extract, Citation, DraftFormat, DraftQuotes, Quotation};
@@ -267,7 +267,7 @@ impl<'a> Checker<'a> {
             self.check_short(&parsed, &cited_docs, &mut check);
             return check;
         }
-        let located = self.locate(&draft.prose, &parsed, &cited_docs);
+        let located = self.locate(&parsed, &cited_docs);
         let best = |filter: &dyn Fn(&Located) -> bool| {
             located
                 .iter()
@@ -292,10 +292,12 @@ impl<'a> Checker<'a> {
             (false, None, Some(overall)) => (overall, Verdict::Misattributed),
         };
         let doc = chosen.alignment.doc;
+        let mut described = chosen.alignment.clone();
+        described.describe(self.index, &draft.prose, &self.corpus.sources[doc].text, &parsed);
         check.verdict = verdict;
         check.similarity = chosen.alignment.similarity;
-        check.edits = chosen.alignment.edits.clone();
-        check.diff = chosen.alignment.diff.clone();
+        check.edits = described.edits;
+        check.diff = described.diff;
         check.source = Some(self.source_span(doc, self.index.span_of(chosen.alignment.source_words.clone())));
         let mut others: Vec<&Located> = located.iter().filter(|l| l.alignment.doc != doc).collect();
         others.sort_by(|a, b| rank(b).partial_cmp(&rank(a)).unwrap_or(std::cmp::Ordering::Equal));
@@ -335,7 +337,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The best alignment in every source that resembles the quote.
-    fn locate(&self, prose: &str, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
+    fn locate(&self, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
         let seeds = parsed.seed_ids();
         let mut candidates = self.index.candidates(&seeds, None, 16);
         for &doc in cited_docs {
@@ -350,18 +352,21 @@ impl<'a> Checker<'a> {
         }
         // Align only regions with a fair share of the best region's votes (and every cited
         // source): a region with one seed where another has twenty is a common phrase, not the
-        // quote, and aligning it is most of a query's cost.
+        // quote, and aligning it is most of a query's cost. Documents go best region first.
         let best_votes = candidates.iter().map(|c| c.votes).max().unwrap_or(0);
-        let mut docs: Vec<usize> = candidates
-            .iter()
-            .filter(|c| c.votes * 3 >= best_votes || cited_docs.contains(&c.doc))
-            .map(|c| c.doc)
-            .collect();
-        docs.sort_unstable();
-        docs.dedup();
+        let mut docs: Vec<(usize, u32)> = Vec::new();
+        for c in &candidates {
+            if (c.votes * 3 >= best_votes || cited_docs.contains(&c.doc)) && !docs.iter().any(|&(d, _)| d == c.doc) {
+                docs.push((c.doc, c.votes));
+            }
+        }
+        docs.sort_by_key(|&(_, votes)| std::cmp::Reverse(votes));
         let words = parsed.word_count() as u32;
-        let mut located = Vec::new();
-        for doc in docs {
+        let mut located: Vec<Located> = Vec::new();
+        // Passages already aligned, with their region's votes: a copy of one of them in a
+        // region with no more votes takes its alignment without a dynamic programme.
+        let mut aligned: Vec<(Alignment, u32)> = Vec::new();
+        for (doc, votes) in docs {
             let windows: Vec<Range<u32>> = candidates
                 .iter()
                 .filter(|c| c.doc == doc)
@@ -369,8 +374,17 @@ impl<'a> Checker<'a> {
                 // Keep the dynamic programme bounded whatever the clustering produced.
                 .map(|c| c.words.start..c.words.end.min(c.words.start + words * 4 + 256))
                 .collect();
-            let source = &self.corpus.sources[doc];
-            let Some(alignment) = align_quote(self.index, prose, &source.text, parsed, doc, &windows) else { continue };
+            let copied = aligned
+                .iter()
+                .filter(|(_, from)| *from >= votes)
+                .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &windows, words));
+            let aligned_here = copied.or_else(|| {
+                // Most candidate regions share only a common phrase with the quote.
+                (coverage_bound(self.index, parsed, doc, &windows) >= MIN_COVERAGE)
+                    .then(|| align_quote(self.index, parsed, doc, &windows))
+                    .flatten()
+            });
+            let Some(alignment) = aligned_here else { continue };
             if !resembles(&alignment) {
                 continue;
             }
@@ -381,6 +395,9 @@ impl<'a> Checker<'a> {
             } else {
                 Verdict::Drift
             };
+            if aligned.len() < 4 {
+                aligned.push((alignment.clone(), votes));
+            }
             located.push(Located { alignment, verdict });
         }
         located
@@ -393,15 +410,19 @@ impl<'a> Checker<'a> {
     /// The best source passages for a phrase, best first.
     pub fn find(&self, phrase: &str) -> Vec<FoundPassage> {
         let parsed = QuoteText::parse(phrase, 0..phrase.len(), self.index);
-        let mut located = self.locate(phrase, &parsed, &[]);
+        let mut located = self.locate(&parsed, &[]);
         located.sort_by(|a, b| rank(b).partial_cmp(&rank(a)).unwrap_or(std::cmp::Ordering::Equal));
         located
             .into_iter()
-            .map(|l| FoundPassage {
-                source: self.source_span(l.alignment.doc, self.index.span_of(l.alignment.source_words.clone())),
-                verdict: l.verdict,
-                similarity: l.alignment.similarity,
-                edits: l.alignment.edits,
+            .map(|mut l| {
+                let source_text = &self.corpus.sources[l.alignment.doc].text;
+                l.alignment.describe(self.index, phrase, source_text, &parsed);
+                FoundPassage {
+                    source: self.source_span(l.alignment.doc, self.index.span_of(l.alignment.source_words.clone())),
+                    verdict: l.verdict,
+                    similarity: l.alignment.similarity,
+                    edits: l.alignment.edits,
+                }
             })
             .collect()
     }
@@ -492,13 +513,16 @@ fn rank(located: &Located) -> (u8, f32, i64) {
     (class, located.alignment.similarity, -i64::from(words.end - words.start))
 }
 
+/// The share of a quote's words a source passage must match to resemble it.
+const MIN_COVERAGE: f32 = 0.6;
+
 /// Whether an alignment is close enough to call the passage the quote's source.
 ///
 /// Most of the quote's words must be found (coverage), in a passage of about its length
 /// (similarity), with at least a few words in a row: a handful of common words scattered over
 /// a region is not a source.
 fn resembles(alignment: &Alignment) -> bool {
-    alignment.coverage >= 0.6 && alignment.similarity >= 0.5 && alignment.longest_run >= 3
+    alignment.coverage >= MIN_COVERAGE && alignment.similarity >= 0.5 && alignment.longest_run >= 3
 }
 
 /// The finding's message for a verdict: what changed, in the writer's words.

@@ -50,6 +50,8 @@ pub const WORD_POSTINGS_CAP: usize = 256;
 const RARE_WORD_CAP: usize = WORD_POSTINGS_CAP;
 /// Average stored shingle positions per bucket.
 const BUCKET_LOAD: usize = 4;
+/// A bucket this full holds a common shingle (the average is [`BUCKET_LOAD`]).
+const CROWDED_BUCKET: usize = 64;
 
 /// A word id that matches nothing: a draft word the corpus never uses.
 pub const UNKNOWN_WORD: u32 = u32::MAX;
@@ -423,13 +425,15 @@ impl CorpusIndex {
             if slice.len() <= SHINGLE_CAP {
                 positions.extend_from_slice(slice);
             } else {
-                let mut keyed: Vec<(u64, u32)> = slice.iter().map(|&p| (self.shingle_hash_at(p), p)).collect();
-                keyed.sort_unstable();
-                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-                    if group.len() <= SHINGLE_CAP {
-                        positions.extend(group.iter().map(|&(_, p)| p));
-                    }
-                }
+                let mut hashes: Vec<u64> = slice.iter().map(|&p| self.shingle_hash_at(p)).collect();
+                hashes.sort_unstable();
+                let frequent: Vec<u64> = hashes
+                    .chunk_by(|a, b| a == b)
+                    .filter(|group| group.len() > SHINGLE_CAP)
+                    .map(|group| group[0])
+                    .collect();
+                // Positions stay in corpus order, so a query can narrow a bucket to one document.
+                positions.extend(slice.iter().copied().filter(|&p| !frequent.contains(&self.shingle_hash_at(p))));
             }
             offsets.push(positions.len() as u32);
         }
@@ -437,8 +441,11 @@ impl CorpusIndex {
     }
 
     /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all).
-    fn shingle_positions(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
-        self.shingles.get(self.bucket_of(hash)).iter().copied().filter(move |&p| self.shingle_hash_at(p) == hash)
+    fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>) -> impl Iterator<Item = u32> + '_ {
+        within(self.shingles.get(self.bucket_of(hash)), scope)
+            .iter()
+            .copied()
+            .filter(move |&p| self.shingle_hash_at(p) == hash)
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -489,6 +496,23 @@ impl CorpusIndex {
         self.word_span(words.start).start..self.word_span(words.end - 1).end
     }
 
+    /// Whether any word in `words` was joined across an end-of-line hyphen.
+    pub fn has_hyphen_split(&self, words: Range<u32>) -> bool {
+        let first = self.hyphen_splits.partition_point(|&[p, _]| p < words.start);
+        self.hyphen_splits.get(first).is_some_and(|&[p, _]| p < words.end)
+    }
+
+    /// Per word of `words`, the byte length of its first part if it was joined across an
+    /// end-of-line hyphen: one search for the whole range.
+    pub fn hyphen_splits_in(&self, words: Range<u32>) -> Vec<Option<usize>> {
+        let mut out = vec![None; words.len()];
+        let first = self.hyphen_splits.partition_point(|&[p, _]| p < words.start);
+        for &[p, split] in self.hyphen_splits[first..].iter().take_while(|&&[p, _]| p < words.end) {
+            out[(p - words.start) as usize] = Some(split as usize);
+        }
+        out
+    }
+
     /// For a word joined across an end-of-line hyphen, the byte length of its first part.
     pub fn hyphen_split(&self, pos: u32) -> Option<usize> {
         self.hyphen_splits.binary_search_by_key(&pos, |&[p, _]| p).ok().map(|i| self.hyphen_splits[i][1] as usize)
@@ -534,29 +558,54 @@ impl CorpusIndex {
     pub fn candidates(&self, quote: &[u32], only_doc: Option<usize>, max: usize) -> Vec<Candidate> {
         let mut hits: Vec<Hit> = Vec::new();
         let scope = only_doc.map(|d| self.doc_words(d));
-        let in_scope = |p: u32| scope.as_ref().is_none_or(|r| r.contains(&p));
-        for (q, window) in quote.windows(SHINGLE).enumerate() {
-            if window.contains(&UNKNOWN_WORD) {
-                continue;
+        // Shingles in small buckets first. A shingle in a crowded bucket is almost surely a
+        // common one ("one of the"), and reading its bucket hashes every position in it, so
+        // those seed only a quote that has too few rarer shingles to be found by.
+        let mut shingles: Vec<(usize, usize, u64)> = quote
+            .windows(SHINGLE)
+            .enumerate()
+            .filter(|(_, window)| !window.contains(&UNKNOWN_WORD))
+            .map(|(q, window)| {
+                let hash = shingle_hash(window);
+                (self.shingles.get(self.bucket_of(hash)).len(), q, hash)
+            })
+            .collect();
+        shingles.sort_unstable();
+        let enough = (shingles.len() / 4).max(4);
+        let mut seeded = 0;
+        // Documents the uncrowded shingles found: a crowded shingle only adds votes there, when
+        // there are any, rather than thousands of hits everywhere else.
+        let mut seeded_docs: Vec<usize> = Vec::new();
+        for (i, &(bucket_len, q, hash)) in shingles.iter().enumerate() {
+            let crowded = bucket_len > CROWDED_BUCKET;
+            if crowded && i >= enough {
+                break;
             }
-            let positions: Vec<u32> = self.shingle_positions(shingle_hash(window)).collect();
+            if crowded && seeded_docs.is_empty() {
+                seeded_docs = hits.iter().map(|h| h.0).collect();
+                seeded_docs.sort_unstable();
+                seeded_docs.dedup();
+            }
+            let positions: Vec<u32> = self.shingle_positions(hash, scope.as_ref()).collect();
             let weight = SPECIFICITY / positions.len().max(1) as u32;
+            seeded += usize::from(!positions.is_empty());
             for p in positions {
-                if in_scope(p) {
-                    hits.push((self.doc_of(p), p as i64 - q as i64, q as u32, weight));
+                let doc = self.doc_of(p);
+                if !crowded || seeded_docs.is_empty() || seeded_docs.binary_search(&doc).is_ok() {
+                    hits.push((doc, p as i64 - q as i64, q as u32, weight));
                 }
             }
         }
-        // Rare words seed too: a quote that changes a word every few words keeps few intact
-        // shingles, and winnowing stores only some of those, while its common shingles vote
-        // everywhere else.
-        {
+        // Rare words seed too when few shingles did: a quote that changes a word every few
+        // words keeps few intact shingles, and winnowing stores only some of those, while its
+        // common shingles vote everywhere else.
+        if seeded < enough || only_doc.is_some() {
             let mut rare: Vec<(usize, usize, &[u32])> = quote
                 .iter()
                 .enumerate()
                 .filter(|&(_, &id)| id != UNKNOWN_WORD)
                 .map(|(q, &id)| {
-                    let positions = self.positions_of_word(id);
+                    let positions = within(self.positions_of_word(id), scope.as_ref());
                     (positions.len(), q, positions)
                 })
                 .filter(|&(n, _, _)| n > 0 && n < RARE_WORD_CAP)
@@ -566,9 +615,7 @@ impl CorpusIndex {
                 // A word says less than a shingle of the same rarity.
                 let weight = SPECIFICITY / 2 / n as u32;
                 for &p in positions {
-                    if in_scope(p) {
-                        hits.push((self.doc_of(p), p as i64 - q as i64, q as u32, weight));
-                    }
+                    hits.push((self.doc_of(p), p as i64 - q as i64, q as u32, weight));
                 }
             }
         }
@@ -641,13 +688,18 @@ impl CorpusIndex {
             candidates.push(Candidate { doc, words: start..end, votes: qs.len() as u32, specificity });
             i = j;
         }
-        candidates.sort_by(|a, b| {
+        let order = |a: &Candidate, b: &Candidate| {
             (b.votes, b.specificity)
                 .cmp(&(a.votes, a.specificity))
                 .then(a.doc.cmp(&b.doc))
                 .then(a.words.start.cmp(&b.words.start))
-        });
+        };
+        // Only the best `max` are sorted; common phrases make thousands of one-seed regions.
+        if candidates.len() > max && max > 0 {
+            candidates.select_nth_unstable_by(max - 1, order);
+        }
         candidates.truncate(max);
+        candidates.sort_unstable_by(order);
         candidates
     }
 
@@ -679,6 +731,18 @@ impl CorpusIndex {
             }
         }
         found
+    }
+}
+
+/// The part of sorted `positions` inside `scope` (all of them without one).
+fn within<'a>(positions: &'a [u32], scope: Option<&Range<u32>>) -> &'a [u32] {
+    match scope {
+        Some(scope) => {
+            let start = positions.partition_point(|&p| p < scope.start);
+            let end = positions.partition_point(|&p| p < scope.end);
+            &positions[start..end.max(start)]
+        }
+        None => positions,
     }
 }
 

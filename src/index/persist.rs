@@ -20,7 +20,7 @@ use super::{Buckets, CorpusIndex, SpanTable, SHINGLE, SHINGLE_CAP, WINNOW, WORD_
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"QLINDEX\x01";
 
 /// What an index was built from, to tell a fresh cache from a stale one.
