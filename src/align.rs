@@ -1138,7 +1138,7 @@ and would increase anti-American sentiments in Iran. The State Department cables
         // A region sharing only scattered words with the quote is bounded below the threshold.
         let draft = "reputation would damage any support";
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
-        assert!(coverage_bound(&index, &quote, 0, &[0..index.word_count() as u32]) < 0.6);
+        assert!(coverage_bound(&index, &quote, 0, &[index.doc_words(0)]) < 0.6);
     }
 
     #[test]
