@@ -1,6 +1,6 @@
 //! Language-server latency on the bundled corpus: keystroke-to-diagnostics re-check of a
 //! 5,000-word draft with 100 quotes, and hover and completion response times. Prints p50/p99
-//! for each and checks them against the floors (re-check under 10 ms p99 after the debounce,
+//! for each and checks them against the floors (re-check under 1 ms p99 after the debounce, as issue 5 asks,
 //! hover and completion under 5 ms p99).
 //!
 //! Two views of each number: the server's own work (what runs after the debounce, or inside
@@ -177,7 +177,7 @@ fn main() {
         let checked = analysis.check(doc.snapshot(&uri));
         std::hint::black_box(diagnostics::to_proto(&checked, ColumnUnit::Utf16));
     });
-    ok &= recheck_prose.report(Some(Duration::from_millis(10)));
+    ok &= recheck_prose.report(Some(Duration::from_millis(1)));
 
     // A keystroke inside a quote: that quote is aligned afresh (its text is new every time).
     let quote_at = text.find('“').unwrap() + "“".len() + 2;
@@ -188,7 +188,7 @@ fn main() {
         let checked = analysis.check(doc.snapshot(&uri));
         std::hint::black_box(diagnostics::to_proto(&checked, ColumnUnit::Utf16));
     });
-    ok &= recheck_quote.report(Some(Duration::from_millis(10)));
+    ok &= recheck_quote.report(Some(Duration::from_millis(1)));
 
     let checked = analysis.check(doc.snapshot(&uri));
     let quote_offsets: Vec<usize> = checked.check.quotes.iter().map(|q| q.quote.content.start + 3).collect();

@@ -76,7 +76,7 @@ pub fn indexed(corpus: Corpus, dir: &Path) -> (IndexedCorpus, CacheOutcome) {
         return (IndexedCorpus::new(corpus), CacheOutcome::Built { rebuilt: None });
     }
     match load(&corpus, dir) {
-        Ok(index) => (IndexedCorpus { corpus, index }, CacheOutcome::Loaded(path)),
+        Ok(index) => (IndexedCorpus::from_parts(corpus, index), CacheOutcome::Loaded(path)),
         Err(reason) => {
             let indexed = IndexedCorpus::new(corpus);
             let reason = match write(&indexed.index, &indexed.corpus, dir) {

@@ -15,6 +15,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::align::{align_quote, coverage_bound, Alignment, DiffPiece, Edit, EditOp, QuoteText};
@@ -215,6 +216,8 @@ pub struct Checker<'a> {
     pub corpus: &'a Corpus,
     pub index: &'a CorpusIndex,
     pub options: CheckOptions,
+    /// See [`IndexedCorpus`]; without it, sources are looked up by reading every key.
+    sources_by_key: Option<&'a HashMap<String, Vec<usize>>>,
 }
 
 /// One source's best alignment, classified.
@@ -225,7 +228,7 @@ struct Located {
 
 impl<'a> Checker<'a> {
     pub fn new(corpus: &'a Corpus, index: &'a CorpusIndex, options: CheckOptions) -> Checker<'a> {
-        Checker { corpus, index, options }
+        Checker { corpus, index, options, sources_by_key: None }
     }
 
     /// Extracts and checks every quote of a draft.
@@ -255,14 +258,18 @@ impl<'a> Checker<'a> {
         if words == 0 || words > MAX_QUOTE_WORDS {
             return check;
         }
-        let cited_docs: Vec<usize> = self
-            .corpus
-            .sources
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| check.cited.contains(&s.cite_key))
-            .map(|(i, _)| i)
-            .collect();
+        let cited_docs: Vec<usize> = match self.sources_by_key {
+            Some(by_key) => {
+                let mut docs: Vec<usize> =
+                    check.cited.iter().filter_map(|k| by_key.get(k)).flatten().copied().collect();
+                docs.sort_unstable();
+                docs.dedup();
+                docs
+            }
+            None => (0..self.corpus.sources.len())
+                .filter(|&d| check.cited.contains(&self.corpus.sources[d].cite_key))
+                .collect(),
+        };
         if words < self.options.min_words {
             self.check_short(&parsed, &cited_docs, &mut check);
             return check;
@@ -575,15 +582,27 @@ pub fn describe_edit(edit: &Edit) -> String {
 pub struct IndexedCorpus {
     pub corpus: Corpus,
     pub index: CorpusIndex,
+    /// The sources of each citation key, so a quote's cited sources are found without reading
+    /// the key of every source (thousands, in an archive).
+    sources_by_key: HashMap<String, Vec<usize>>,
 }
 
 impl IndexedCorpus {
     pub fn new(corpus: Corpus) -> IndexedCorpus {
         let index = CorpusIndex::build(&corpus.sources);
-        IndexedCorpus { corpus, index }
+        IndexedCorpus::from_parts(corpus, index)
+    }
+
+    /// A corpus with an index built (or loaded) for it.
+    pub fn from_parts(corpus: Corpus, index: CorpusIndex) -> IndexedCorpus {
+        let mut sources_by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (doc, source) in corpus.sources.iter().enumerate() {
+            sources_by_key.entry(source.cite_key.clone()).or_default().push(doc);
+        }
+        IndexedCorpus { corpus, index, sources_by_key }
     }
 
     pub fn checker(&self, options: CheckOptions) -> Checker<'_> {
-        Checker::new(&self.corpus, &self.index, options)
+        Checker { sources_by_key: Some(&self.sources_by_key), ..Checker::new(&self.corpus, &self.index, options) }
     }
 }

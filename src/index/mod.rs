@@ -271,6 +271,11 @@ pub struct CorpusIndex {
     /// Winnowed shingle positions, bucketed by the hash's top `64 - bucket_shift` bits.
     shingles: Buckets,
     bucket_shift: u32,
+    /// For buckets holding more than [`CROWDED_BUCKET`] positions, which are grouped by shingle:
+    /// (bucket, hash low bits, hash high bits, first position's offset), sorted. A query reads
+    /// its shingle's group without hashing the bucket's other positions (each a random read
+    /// into the word array, which on a large corpus is a cache miss).
+    crowded: Store<[u32; 4]>,
     word_postings: Buckets,
 }
 
@@ -413,39 +418,52 @@ impl CorpusIndex {
         shingle_hash(&self.word_ids[pos as usize..pos as usize + SHINGLE])
     }
 
-    /// Removes shingles seen more than [`SHINGLE_CAP`] times. Only buckets larger than the cap
-    /// can hold one, and they are few.
+    /// Removes shingles seen more than [`SHINGLE_CAP`] times, and groups the positions of every
+    /// crowded bucket by shingle (each group in corpus order) with a directory entry per group.
+    /// Only buckets larger than [`CROWDED_BUCKET`] can hold a frequent shingle, and they are few.
     fn drop_frequent_shingles(&mut self) {
         let buckets = self.shingles.offsets.len() - 1;
         let mut positions = Vec::with_capacity(self.shingles.positions.len());
         let mut offsets = Vec::with_capacity(self.shingles.offsets.len());
+        let mut crowded = Vec::new();
         offsets.push(0u32);
         for b in 0..buckets {
             let slice = self.shingles.get(b);
-            if slice.len() <= SHINGLE_CAP {
+            if slice.len() <= CROWDED_BUCKET {
                 positions.extend_from_slice(slice);
             } else {
-                let mut hashes: Vec<u64> = slice.iter().map(|&p| self.shingle_hash_at(p)).collect();
-                hashes.sort_unstable();
-                let frequent: Vec<u64> = hashes
-                    .chunk_by(|a, b| a == b)
-                    .filter(|group| group.len() > SHINGLE_CAP)
-                    .map(|group| group[0])
-                    .collect();
-                // Positions stay in corpus order, so a query can narrow a bucket to one document.
-                positions.extend(slice.iter().copied().filter(|&p| !frequent.contains(&self.shingle_hash_at(p))));
+                let mut keyed: Vec<(u64, u32)> = slice.iter().map(|&p| (self.shingle_hash_at(p), p)).collect();
+                keyed.sort_unstable();
+                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+                    if group.len() <= SHINGLE_CAP {
+                        let hash = group[0].0;
+                        crowded.push([b as u32, hash as u32, (hash >> 32) as u32, positions.len() as u32]);
+                        positions.extend(group.iter().map(|&(_, p)| p));
+                    }
+                }
             }
             offsets.push(positions.len() as u32);
         }
         self.shingles = Buckets { offsets: offsets.into(), positions: positions.into() };
+        self.crowded = crowded.into();
     }
 
     /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all).
-    fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>) -> impl Iterator<Item = u32> + '_ {
-        within(self.shingles.get(self.bucket_of(hash)), scope)
-            .iter()
-            .copied()
-            .filter(move |&p| self.shingle_hash_at(p) == hash)
+    /// In corpus order, within `scope` when given.
+    fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>) -> Vec<u32> {
+        let bucket = self.bucket_of(hash);
+        let slice = self.shingles.get(bucket);
+        if slice.len() <= CROWDED_BUCKET {
+            return within(slice, scope).iter().copied().filter(|&p| self.shingle_hash_at(p) == hash).collect();
+        }
+        let key = [bucket as u32, hash as u32, (hash >> 32) as u32];
+        let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return Vec::new() };
+        let start = self.crowded[entry][3] as usize;
+        let end = match self.crowded.get(entry + 1) {
+            Some(next) if next[0] == bucket as u32 => next[3] as usize,
+            _ => self.shingles.offsets[bucket + 1] as usize,
+        };
+        within(&self.shingles.positions[start..end], scope).to_vec()
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -541,6 +559,7 @@ impl CorpusIndex {
             + self.spans.heap_bytes()
             + self.hyphen_splits.heap_bytes()
             + self.shingles.heap_bytes()
+            + self.crowded.heap_bytes()
             + self.word_postings.heap_bytes()
             + self.docs.heap_bytes()
             + self.vocab.heap_bytes()
@@ -578,7 +597,9 @@ impl CorpusIndex {
         let mut seeded_docs: Vec<usize> = Vec::new();
         for (i, &(bucket_len, q, hash)) in shingles.iter().enumerate() {
             let crowded = bucket_len > CROWDED_BUCKET;
-            if crowded && i >= enough {
+            // Within one document a crowded bucket narrows to a few positions, so every
+            // shingle votes there.
+            if crowded && i >= enough && only_doc.is_none() {
                 break;
             }
             if crowded && seeded_docs.is_empty() {
@@ -586,7 +607,7 @@ impl CorpusIndex {
                 seeded_docs.sort_unstable();
                 seeded_docs.dedup();
             }
-            let positions: Vec<u32> = self.shingle_positions(hash, scope.as_ref()).collect();
+            let positions = self.shingle_positions(hash, scope.as_ref());
             let weight = SPECIFICITY / positions.len().max(1) as u32;
             seeded += usize::from(!positions.is_empty());
             for p in positions {
@@ -625,19 +646,44 @@ impl CorpusIndex {
     /// Candidate regions in one document found by reading all its words: the fallback for a
     /// cited source when every seed of the quote is too common to be stored (a phrase repeated
     /// across hundreds of files). Linear in the document's length, so only for cited sources.
+    ///
+    /// A vote is a pair of consecutive words the quote also has in a row: lone common words
+    /// ("the", "of") would vote all over the document, and sorting those votes would cost more
+    /// than reading it.
     pub fn scan_candidates(&self, quote: &[u32], doc: usize, max: usize) -> Vec<Candidate> {
-        let mut quote_positions: Vec<(u32, u32)> =
-            quote.iter().enumerate().filter(|&(_, &id)| id != UNKNOWN_WORD).map(|(q, &id)| (id, q as u32)).collect();
-        quote_positions.sort_unstable();
+        let pair = |a: u32, b: u32| (u64::from(a) << 32) | u64::from(b);
+        let mut pairs: Vec<(u64, u32)> = quote
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| !w.contains(&UNKNOWN_WORD))
+            .map(|(q, w)| (pair(w[0], w[1]), q as u32))
+            .collect();
+        pairs.sort_unstable();
+        // A 4,096-bit filter on a pair's first word: most words of a document are not in the
+        // quote and cost one bit test.
+        let bit = |id: u32| (u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 52) as usize;
+        let mut filter = [0u64; 64];
+        for &(key, _) in &pairs {
+            let b = bit((key >> 32) as u32);
+            filter[b / 64] |= 1 << (b % 64);
+        }
         let words = self.doc_words(doc);
+        let ids = self.word_ids(words.clone());
         let mut hits = Vec::new();
-        for (offset, &id) in self.word_ids(words.clone()).iter().enumerate() {
-            let first = quote_positions.partition_point(|&(qid, _)| qid < id);
-            for &(_, q) in quote_positions[first..].iter().take_while(|&&(qid, _)| qid == id) {
-                hits.push((doc, (words.start as usize + offset) as i64 - i64::from(q), q, 1));
+        for (offset, w) in ids.windows(2).enumerate() {
+            let b = bit(w[0]);
+            if filter[b / 64] & (1 << (b % 64)) == 0 {
+                continue;
+            }
+            let key = pair(w[0], w[1]);
+            let first = pairs.partition_point(|&(k, _)| k < key);
+            for &(_, q) in pairs[first..].iter().take_while(|&&(k, _)| k == key) {
+                let diag = (words.start as usize + offset) as i64 - i64::from(q);
+                hits.push((doc, diag, q, 1));
+                hits.push((doc, diag, q + 1, 1));
             }
         }
-        // Lone common words vote everywhere; regions need several quote words in a row.
+        // Regions need several quote words in a row.
         let mut candidates = self.cluster(hits, quote.len(), usize::MAX);
         candidates.retain(|c| c.votes as usize >= quote.len().min(3));
         candidates.truncate(max);

@@ -21,7 +21,7 @@ use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
 pub const FORMAT_VERSION: u32 = 2;
-const MAGIC: &[u8; 8] = b"QLINDEX\x01";
+const MAGIC: &[u8; 8] = b"QLINDEX\x02";
 
 /// What an index was built from, to tell a fresh cache from a stale one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -109,6 +109,7 @@ impl CorpusIndex {
         write_section(&mut out, &self.hyphen_splits)?;
         write_section(&mut out, &self.shingles.offsets)?;
         write_section(&mut out, &self.shingles.positions)?;
+        write_section(&mut out, &self.crowded)?;
         write_section(&mut out, &self.word_postings.offsets)?;
         write_section(&mut out, &self.word_postings.positions)?;
         let checksum = out.hasher.digest();
@@ -179,6 +180,7 @@ impl CorpusIndex {
         };
         index.hyphen_splits = reader.array()?;
         index.shingles = Buckets { offsets: reader.array()?, positions: reader.array()? };
+        index.crowded = reader.array()?;
         index.word_postings = Buckets { offsets: reader.array()?, positions: reader.array()? };
         index.validate(expected.len())?;
         Ok(index)
@@ -220,6 +222,16 @@ impl CorpusIndex {
             {
                 return corrupt("postings");
             }
+        }
+        // Directory entries sorted, each inside its bucket.
+        let sorted = self.crowded.windows(2).all(|w| w[0][..3] < w[1][..3]);
+        let inside = self.crowded.iter().all(|&[bucket, _, _, start]| {
+            (bucket as usize) < buckets
+                && self.shingles.offsets[bucket as usize] <= start
+                && start <= self.shingles.offsets[bucket as usize + 1]
+        });
+        if !sorted || !inside {
+            return corrupt("crowded shingle directory");
         }
         // Shingle positions must leave room for a whole shingle.
         if self.shingles.positions.iter().any(|&p| p as usize + SHINGLE > words) {

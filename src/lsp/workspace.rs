@@ -114,7 +114,7 @@ pub fn load_corpus(
         // Some sources changed: only those are tokenised again.
         let before = crate::index::source_fingerprints(&previous.corpus.sources);
         let (index, _) = crate::index::CorpusIndex::rebuild(&corpus.sources, &previous.index, &before);
-        return Ok((Arc::new(IndexedCorpus { corpus, index }), true));
+        return Ok((Arc::new(IndexedCorpus::from_parts(corpus, index)), true));
     }
     // A fresh `quoteline index` cache beside the corpus saves the build.
     let (indexed, _) = crate::cache::indexed(corpus, &crate::cache::default_cache_dir(config));
