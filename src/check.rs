@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use crate::align::{align_quote, coverage_bound, Alignment, DiffPiece, Edit, EditOp, QuoteText};
 use crate::corpus::Corpus;
-use crate::index::CorpusIndex;
+use crate::index::{Candidate, CorpusIndex};
 use crate::quotes::{extract, Citation, DraftFormat, DraftQuotes, Quotation};
 
 /// A quote's verdict.
@@ -347,12 +347,14 @@ impl<'a> Checker<'a> {
     fn locate(&self, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
         let seeds = parsed.seed_ids();
         let mut candidates = self.index.candidates(&seeds, None, 16);
+        let mut scanned: Vec<usize> = Vec::new();
         for &doc in cited_docs {
             if !candidates.iter().any(|c| c.doc == doc) {
                 let mut in_doc = self.index.candidates(&seeds, Some(doc), 3);
                 if in_doc.is_empty() {
                     // Every seed too common to be stored: read the cited source itself.
                     in_doc = self.index.scan_candidates(&seeds, doc, 3);
+                    scanned.push(doc);
                 }
                 candidates.extend(in_doc);
             }
@@ -368,46 +370,73 @@ impl<'a> Checker<'a> {
             }
         }
         docs.sort_by_key(|&(_, votes)| std::cmp::Reverse(votes));
-        let words = parsed.word_count() as u32;
         let mut located: Vec<Located> = Vec::new();
         // Passages already aligned, with their region's votes: a copy of one of them in a
         // region with no more votes takes its alignment without a dynamic programme.
         let mut aligned: Vec<(Alignment, u32)> = Vec::new();
         for (doc, votes) in docs {
-            let windows: Vec<Range<u32>> = candidates
-                .iter()
-                .filter(|c| c.doc == doc)
-                .take(3)
-                // Keep the dynamic programme bounded whatever the clustering produced.
-                .map(|c| c.words.start..c.words.end.min(c.words.start + words * 4 + 256))
-                .collect();
-            let copied = aligned
-                .iter()
-                .filter(|(_, from)| *from >= votes)
-                .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &windows, words));
-            let aligned_here = copied.or_else(|| {
-                // Most candidate regions share only a common phrase with the quote.
-                (coverage_bound(self.index, parsed, doc, &windows) >= MIN_COVERAGE)
-                    .then(|| align_quote(self.index, parsed, doc, &windows))
-                    .flatten()
-            });
-            let Some(alignment) = aligned_here else { continue };
-            if !resembles(&alignment) {
-                continue;
+            let regions = candidates.iter().filter(|c| c.doc == doc);
+            self.locate_in(parsed, doc, votes, regions, &mut aligned, &mut located);
+        }
+        // The seeds a cited source shares with the quote may all be common phrases found
+        // elsewhere in it (the words of an archive repeat): read it before calling the quote
+        // misattributed or unsourced.
+        if !located.iter().any(|l| cited_docs.contains(&l.alignment.doc)) {
+            for &doc in cited_docs.iter().filter(|d| !scanned.contains(d)) {
+                let regions = self.index.scan_candidates(&seeds, doc, 3);
+                let votes = regions.first().map_or(0, |c| c.votes);
+                self.locate_in(parsed, doc, votes, regions.iter(), &mut aligned, &mut located);
             }
-            let verdict = if alignment.is_exact() {
-                Verdict::Exact
-            } else if !alignment.has_unmarked_edits() {
-                Verdict::Altered
-            } else {
-                Verdict::Drift
-            };
-            if aligned.len() < 4 {
-                aligned.push((alignment.clone(), votes));
-            }
-            located.push(Located { alignment, verdict });
         }
         located
+    }
+
+    /// Aligns the quote in up to three `regions` of document `doc` and adds the alignment to
+    /// `located` when it resembles the quote, carrying over an alignment of an identical copy
+    /// in `aligned` rather than aligning afresh.
+    fn locate_in<'c>(
+        &self,
+        parsed: &QuoteText,
+        doc: usize,
+        votes: u32,
+        regions: impl Iterator<Item = &'c Candidate>,
+        aligned: &mut Vec<(Alignment, u32)>,
+        located: &mut Vec<Located>,
+    ) {
+        let words = parsed.word_count() as u32;
+        let windows: Vec<Range<u32>> = regions
+            .take(3)
+            // Keep the dynamic programme bounded whatever the clustering produced.
+            .map(|c| c.words.start..c.words.end.min(c.words.start + words * 4 + 256))
+            .collect();
+        if windows.is_empty() {
+            return;
+        }
+        let copied = aligned
+            .iter()
+            .filter(|(_, from)| *from >= votes)
+            .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &windows, words));
+        let aligned_here = copied.or_else(|| {
+            // Most candidate regions share only a common phrase with the quote.
+            (coverage_bound(self.index, parsed, doc, &windows) >= MIN_COVERAGE)
+                .then(|| align_quote(self.index, parsed, doc, &windows))
+                .flatten()
+        });
+        let Some(alignment) = aligned_here else { return };
+        if !resembles(&alignment) {
+            return;
+        }
+        let verdict = if alignment.is_exact() {
+            Verdict::Exact
+        } else if !alignment.has_unmarked_edits() {
+            Verdict::Altered
+        } else {
+            Verdict::Drift
+        };
+        if aligned.len() < 4 {
+            aligned.push((alignment.clone(), votes));
+        }
+        located.push(Located { alignment, verdict });
     }
 
     fn source_span(&self, doc: usize, span: Range<usize>) -> SourceSpan {
