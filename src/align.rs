@@ -572,7 +572,11 @@ struct TypoKey {
 impl TypoKey {
     fn of(word: &str) -> TypoKey {
         let bytes = word.as_bytes();
-        let letters = word.chars().fold(0u64, |set, c| set | 1 << (c as u32 % 64));
+        let letters = if word.is_ascii() {
+            bytes.iter().fold(0u64, |set, &b| set | 1 << (b % 64))
+        } else {
+            word.chars().fold(0u64, |set, c| set | 1 << (c as u32 % 64))
+        };
         TypoKey {
             len: bytes.len(),
             first: bytes.first().copied().unwrap_or(0),

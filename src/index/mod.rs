@@ -448,22 +448,24 @@ impl CorpusIndex {
         self.crowded = crowded.into();
     }
 
-    /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all).
-    /// In corpus order, within `scope` when given.
-    fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>) -> Vec<u32> {
+    /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all), in
+    /// corpus order, within `scope` when given; written to `out`, which is cleared first.
+    fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, out: &mut Vec<u32>) {
+        out.clear();
         let bucket = self.bucket_of(hash);
         let slice = self.shingles.get(bucket);
         if slice.len() <= CROWDED_BUCKET {
-            return within(slice, scope).iter().copied().filter(|&p| self.shingle_hash_at(p) == hash).collect();
+            out.extend(within(slice, scope).iter().copied().filter(|&p| self.shingle_hash_at(p) == hash));
+            return;
         }
         let key = [bucket as u32, hash as u32, (hash >> 32) as u32];
-        let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return Vec::new() };
+        let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
         let start = self.crowded[entry][3] as usize;
         let end = match self.crowded.get(entry + 1) {
             Some(next) if next[0] == bucket as u32 => next[3] as usize,
             _ => self.shingles.offsets[bucket + 1] as usize,
         };
-        within(&self.shingles.positions[start..end], scope).to_vec()
+        out.extend_from_slice(within(&self.shingles.positions[start..end], scope));
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -575,7 +577,8 @@ impl CorpusIndex {
     /// lacks, and at editorial breaks so no seed spans one), best first, at most `max`.
     /// With `only_doc`, votes outside that document are ignored.
     pub fn candidates(&self, quote: &[u32], only_doc: Option<usize>, max: usize) -> Vec<Candidate> {
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut hits: Vec<Hit> = Vec::with_capacity(256);
+        let mut positions: Vec<u32> = Vec::with_capacity(SHINGLE_CAP);
         let scope = only_doc.map(|d| self.doc_words(d));
         // Shingles in small buckets first. A shingle in a crowded bucket is almost surely a
         // common one ("one of the"), and reading its bucket hashes every position in it, so
@@ -607,10 +610,10 @@ impl CorpusIndex {
                 seeded_docs.sort_unstable();
                 seeded_docs.dedup();
             }
-            let positions = self.shingle_positions(hash, scope.as_ref());
+            self.shingle_positions(hash, scope.as_ref(), &mut positions);
             let weight = SPECIFICITY / positions.len().max(1) as u32;
             seeded += usize::from(!positions.is_empty());
-            for p in positions {
+            for &p in &positions {
                 let doc = self.doc_of(p);
                 if !crowded || seeded_docs.is_empty() || seeded_docs.binary_search(&doc).is_ok() {
                     hits.push((doc, p as i64 - q as i64, q as u32, weight));
