@@ -252,6 +252,10 @@ pub struct Candidate {
     pub specificity: u32,
 }
 
+/// A crowded bucket regrouped by shingle: the bucket, how many positions it keeps, and per
+/// shingle kept its hash and the offset of its first position within the bucket.
+type Regrouped = (usize, usize, Vec<(u64, usize)>);
+
 /// A seed hit: document, diagonal, quote position, weight.
 type Hit = (usize, i64, u32, u32);
 
@@ -271,8 +275,8 @@ pub struct CorpusIndex {
     /// Winnowed shingle positions, bucketed by the hash's top `64 - bucket_shift` bits.
     shingles: Buckets,
     bucket_shift: u32,
-    /// For buckets holding more than [`CROWDED_BUCKET`] positions, which are grouped by shingle:
-    /// (bucket, hash low bits, hash high bits, first position's offset), sorted. A query reads
+    /// For buckets holding more than [`SHINGLE_CAP`] positions, which are grouped by shingle:
+    /// (bucket, hash high bits, hash low bits, first position's offset), sorted. A query reads
     /// its shingle's group without hashing the bucket's other positions (each a random read
     /// into the word array, which on a large corpus is a cache miss).
     crowded: Store<[u32; 4]>,
@@ -418,34 +422,80 @@ impl CorpusIndex {
         shingle_hash(&self.word_ids[pos as usize..pos as usize + SHINGLE])
     }
 
-    /// Removes shingles seen more than [`SHINGLE_CAP`] times, and groups the positions of every
-    /// crowded bucket by shingle (each group in corpus order) with a directory entry per group.
-    /// Only buckets larger than [`CROWDED_BUCKET`] can hold a frequent shingle, and they are few.
+    /// Removes shingles seen more than [`SHINGLE_CAP`] times. Only buckets larger than the cap
+    /// can hold one; their positions are grouped by shingle (each group in corpus order) with a
+    /// directory entry per group, so a query reads its group without hashing the others.
+    ///
+    /// The crowded buckets are regrouped in parallel, each in its own slice, then one pass
+    /// closes the gaps in place: no second table is allocated.
     fn drop_frequent_shingles(&mut self) {
-        let buckets = self.shingles.offsets.len() - 1;
-        let mut positions = Vec::with_capacity(self.shingles.positions.len());
-        let mut offsets = Vec::with_capacity(self.shingles.offsets.len());
-        let mut crowded = Vec::new();
-        offsets.push(0u32);
+        let Store::Owned(mut offsets) = std::mem::take(&mut self.shingles.offsets) else {
+            unreachable!("a table being built owns its arrays")
+        };
+        let Store::Owned(mut positions) = std::mem::take(&mut self.shingles.positions) else {
+            unreachable!("a table being built owns its arrays")
+        };
+        let buckets = offsets.len() - 1;
+        // Per crowded bucket, its slice of the table.
+        let mut crowded: Vec<(usize, &mut [u32])> = Vec::new();
+        let mut rest: &mut [u32] = &mut positions;
+        let mut at = 0usize;
         for b in 0..buckets {
-            let slice = self.shingles.get(b);
-            if slice.len() <= CROWDED_BUCKET {
-                positions.extend_from_slice(slice);
-            } else {
-                let mut keyed: Vec<(u64, u32)> = slice.iter().map(|&p| (self.shingle_hash_at(p), p)).collect();
+            let (start, end) = (offsets[b] as usize, offsets[b + 1] as usize);
+            if end - start > SHINGLE_CAP {
+                let (_, tail) = std::mem::take(&mut rest).split_at_mut(start - at);
+                let (slice, tail) = tail.split_at_mut(end - start);
+                crowded.push((b, slice));
+                rest = tail;
+                at = end;
+            }
+        }
+        let word_ids = &self.word_ids;
+        let hash_at = |p: u32| shingle_hash(&word_ids[p as usize..p as usize + SHINGLE]);
+        // Per crowded bucket: how many positions it keeps, and (hash, first kept offset within
+        // the bucket) per shingle kept.
+        let regrouped: Vec<Regrouped> = crowded
+            .into_par_iter()
+            .map(|(b, slice)| {
+                let mut keyed: Vec<(u64, u32)> = slice.iter().map(|&p| (hash_at(p), p)).collect();
                 keyed.sort_unstable();
+                let (mut kept, mut groups) = (0usize, Vec::new());
                 for group in keyed.chunk_by(|a, b| a.0 == b.0) {
                     if group.len() <= SHINGLE_CAP {
-                        let hash = group[0].0;
-                        crowded.push([b as u32, hash as u32, (hash >> 32) as u32, positions.len() as u32]);
-                        positions.extend(group.iter().map(|&(_, p)| p));
+                        groups.push((group[0].0, kept));
+                        for &(_, p) in group {
+                            slice[kept] = p;
+                            kept += 1;
+                        }
                     }
                 }
-            }
-            offsets.push(positions.len() as u32);
+                (b, kept, groups)
+            })
+            .collect();
+        let mut directory = Vec::new();
+        let mut regrouped = regrouped.into_iter().peekable();
+        let mut write = 0usize;
+        for b in 0..buckets {
+            let (start, end) = (offsets[b] as usize, offsets[b + 1] as usize);
+            let len =
+                match regrouped.next_if(|(crowded, _, _)| *crowded == b) {
+                    Some((_, kept, groups)) => {
+                        directory.extend(groups.into_iter().map(|(hash, offset)| {
+                            [b as u32, (hash >> 32) as u32, hash as u32, (write + offset) as u32]
+                        }));
+                        kept
+                    }
+                    None => end - start,
+                };
+            positions.copy_within(start..start + len, write);
+            offsets[b] = write as u32;
+            write += len;
         }
+        offsets[buckets] = write as u32;
+        positions.truncate(write);
+        positions.shrink_to_fit();
         self.shingles = Buckets { offsets: offsets.into(), positions: positions.into() };
-        self.crowded = crowded.into();
+        self.crowded = directory.into();
     }
 
     /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all), in
@@ -454,11 +504,11 @@ impl CorpusIndex {
         out.clear();
         let bucket = self.bucket_of(hash);
         let slice = self.shingles.get(bucket);
-        if slice.len() <= CROWDED_BUCKET {
+        if slice.len() <= SHINGLE_CAP {
             out.extend(within(slice, scope).iter().copied().filter(|&p| self.shingle_hash_at(p) == hash));
             return;
         }
-        let key = [bucket as u32, hash as u32, (hash >> 32) as u32];
+        let key = [bucket as u32, (hash >> 32) as u32, hash as u32];
         let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
         let start = self.crowded[entry][3] as usize;
         let end = match self.crowded.get(entry + 1) {
@@ -871,6 +921,39 @@ mod tests {
             let found = index.candidates(quote, None, 4);
             assert!(found.iter().any(|c| c.votes >= 1 && c.words.contains(&(start as u32))), "no seed at {start}");
         }
+    }
+
+    #[test]
+    fn shingles_sharing_a_bucket_with_a_frequent_one_are_still_found() {
+        // Three shingles seen far more than SHINGLE_CAP times crowd their buckets; the other
+        // shingles in those buckets are reached through the crowded-bucket directory.
+        let mut text = "alpha beta gamma ".repeat(SHINGLE_CAP + 100);
+        let unique: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
+        text.push_str(&unique.join(" "));
+        let sources = [Source::new("s", "s.txt", text.as_str())];
+        let index = CorpusIndex::build(&sources);
+        assert!(!index.crowded.is_empty(), "the test must exercise a crowded bucket");
+        let all = ids(&index, &unique.join(" "));
+        for start in 0..all.len() - (SHINGLE + WINNOW - 1) {
+            let quote = &all[start..start + SHINGLE + WINNOW - 1];
+            let found = index.candidates(quote, None, 4);
+            assert!(found.iter().any(|c| c.votes >= 1), "no seed at {start}");
+        }
+        let frequent = ids(&index, "alpha beta gamma");
+        let mut out = Vec::new();
+        index.shingle_positions(shingle_hash(&frequent), None, &mut out);
+        assert!(out.is_empty(), "a shingle seen more than the cap is dropped");
+        // The directory survives a round trip through the saved form.
+        let fingerprints = source_fingerprints(&sources);
+        let mut bytes = Vec::new();
+        index.write_to(&fingerprints, &mut bytes).unwrap();
+        let bytes: std::sync::Arc<dyn Backing> = std::sync::Arc::new(bytes);
+        let loaded = CorpusIndex::from_bytes(bytes, &fingerprints).expect("loads");
+        assert_eq!(loaded.crowded.len(), index.crowded.len());
+        assert_eq!(
+            loaded.candidates(&all[100..104], None, 1)[0].words,
+            index.candidates(&all[100..104], None, 1)[0].words
+        );
     }
 
     #[test]
