@@ -386,18 +386,7 @@ impl CorpusIndex {
         let expected = index.word_ids.len() * 2 / (WINNOW + 1);
         let buckets = (expected / BUCKET_LOAD).max(1).next_power_of_two();
         index.bucket_shift = 64 - buckets.trailing_zeros();
-        let shift = index.bucket_shift;
-        let items: Vec<(u32, u32)> = index
-            .docs
-            .par_iter()
-            .flat_map_iter(|&[first, len]| {
-                winnow(&index.word_ids[first as usize..(first + len) as usize], first)
-                    .into_iter()
-                    .map(move |(hash, pos)| (if shift >= 64 { 0 } else { (hash >> shift) as u32 }, pos))
-            })
-            .collect();
-        index.shingles = Buckets::from_items(buckets, || items.iter().copied(), usize::MAX);
-        drop(items);
+        index.shingles = bucket_shingles(&index.word_ids, &index.docs, buckets, index.bucket_shift);
         index.drop_frequent_shingles();
 
         let word_ids = &index.word_ids;
@@ -845,31 +834,100 @@ fn within<'a>(positions: &'a [u32], scope: Option<&Range<u32>>) -> &'a [u32] {
     }
 }
 
-/// The winnowed shingles of one document: for every window of [`WINNOW`] consecutive shingle
-/// hashes, the position of its minimum (the rightmost on ties), each position once.
-fn winnow(ids: &[u32], first: u32) -> Vec<(u64, u32)> {
-    let hashes: Vec<u64> = ids.windows(SHINGLE).map(shingle_hash).collect();
-    let mut selected: Vec<(u64, u32)> = Vec::with_capacity(hashes.len() * 2 / (WINNOW + 1) + 1);
-    if hashes.len() <= WINNOW {
-        // A document shorter than one window keeps every shingle.
-        return hashes.iter().enumerate().map(|(i, &h)| (h, first + i as u32)).collect();
+/// Calls `f(hash, position)` for the winnowed shingles of one document, in order: for every
+/// window of [`WINNOW`] consecutive shingle hashes, the position of its minimum (the rightmost
+/// on ties), each position once. A document shorter than one window keeps every shingle.
+fn for_each_winnowed(ids: &[u32], first: u32, mut f: impl FnMut(u64, u32)) {
+    let count = ids.len().saturating_sub(SHINGLE - 1);
+    if count <= WINNOW {
+        for (i, window) in ids.windows(SHINGLE).enumerate() {
+            f(shingle_hash(window), first + i as u32);
+        }
+        return;
+    }
+    // The hashes of the current window, in a ring.
+    let mut ring = [0u64; WINNOW];
+    for (i, slot) in ring.iter_mut().enumerate() {
+        *slot = shingle_hash(&ids[i..i + SHINGLE]);
     }
     let mut last = usize::MAX;
-    for start in 0..=hashes.len() - WINNOW {
-        let window = &hashes[start..start + WINNOW];
-        let mut min = 0;
-        for (i, &h) in window.iter().enumerate() {
-            if h <= window[min] {
-                min = i;
+    for start in 0..=count - WINNOW {
+        if start > 0 {
+            let newest = start + WINNOW - 1;
+            ring[newest % WINNOW] = shingle_hash(&ids[newest..newest + SHINGLE]);
+        }
+        let mut min = start;
+        for pos in start..start + WINNOW {
+            if ring[pos % WINNOW] <= ring[min % WINNOW] {
+                min = pos;
             }
         }
-        let pos = start + min;
-        if pos != last {
-            selected.push((hashes[pos], first + pos as u32));
-            last = pos;
+        if min != last {
+            f(ring[min % WINNOW], first + min as u32);
+            last = min;
         }
     }
-    selected
+}
+
+/// The shingle table builds in this many independent parts (the buckets' top bits), each small
+/// enough for its counters to stay in cache.
+const PARTITION_BITS: u32 = 8;
+
+/// Winnowed shingle positions grouped into `buckets` buckets by the hash's top bits, each bucket
+/// in corpus order. Chunks of documents are winnowed in parallel, each into per-partition
+/// lists; then each partition is counting-sorted on its own, also in parallel. A single
+/// counting sort over the whole table would scatter writes over all of it.
+fn bucket_shingles(word_ids: &[u32], docs: &[[u32; 2]], buckets: usize, shift: u32) -> Buckets {
+    let partitions = 1usize << PARTITION_BITS.min(buckets.trailing_zeros());
+    let per_partition = buckets / partitions;
+    let bucket_of = |hash: u64| if shift >= 64 { 0 } else { (hash >> shift) as usize };
+    let chunk = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
+    // Per chunk of documents, per partition: (bucket within the partition, position).
+    let chunks: Vec<Vec<Vec<(u32, u32)>>> = docs
+        .par_chunks(chunk)
+        .map(|docs| {
+            let mut parts: Vec<Vec<(u32, u32)>> = vec![Vec::new(); partitions];
+            for &[first, len] in docs {
+                for_each_winnowed(&word_ids[first as usize..(first + len) as usize], first, |hash, pos| {
+                    let b = bucket_of(hash);
+                    parts[b / per_partition].push(((b % per_partition) as u32, pos));
+                });
+            }
+            parts
+        })
+        .collect();
+    let sizes: Vec<usize> = (0..partitions).map(|p| chunks.iter().map(|c| c[p].len()).sum()).collect();
+    let total: usize = sizes.iter().sum();
+    let mut positions = vec![0u32; total];
+    let mut offsets = vec![0u32; buckets + 1];
+    let mut outputs: Vec<(u32, &mut [u32])> = Vec::with_capacity(partitions);
+    let (mut rest, mut base) = (positions.as_mut_slice(), 0u32);
+    for &size in &sizes {
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut(size);
+        outputs.push((base, out));
+        base += size as u32;
+        rest = tail;
+    }
+    outputs.into_par_iter().zip(offsets[..buckets].par_chunks_mut(per_partition)).enumerate().for_each(
+        |(p, ((base, out), partition_offsets))| {
+            let mut next = vec![0u32; per_partition + 1];
+            for &(b, _) in chunks.iter().flat_map(|c| &c[p]) {
+                next[b as usize + 1] += 1;
+            }
+            for b in 1..next.len() {
+                next[b] += next[b - 1];
+            }
+            for (offset, &local) in partition_offsets.iter_mut().zip(&next) {
+                *offset = base + local;
+            }
+            for &(b, pos) in chunks.iter().flat_map(|c| &c[p]) {
+                out[next[b as usize] as usize] = pos;
+                next[b as usize] += 1;
+            }
+        },
+    );
+    offsets[buckets] = total as u32;
+    Buckets { offsets: offsets.into(), positions: positions.into() }
 }
 
 /// A 64-bit hash of a run of word ids (multiply-rotate with a final mix, so the top bits that
