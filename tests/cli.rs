@@ -304,3 +304,33 @@ fn citing_an_entry_whose_file_is_missing_is_a_diagnostic() {
     assert!(missing["message"].as_str().unwrap().ends_with("labott.txt, which does not exist"));
     assert!(diagnostics.iter().all(|d| d["code"] != "unknown-citation"), "the key is known");
 }
+
+#[test]
+fn bench_times_quotes_and_whole_drafts_in_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = dir.path().join("queries.jsonl");
+    fs::write(
+        &queries,
+        concat!(
+            r#"{"id": 1, "text": "any indication of USG support for the MEK would seriously harm USG popularity", "cite": "mko-popular-support-2011"}"#,
+            "\n",
+            r#"{"id": 2, "text": "the river ferry reopened its winter concert series", "cite": null}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let out = quoteline()
+        .args(["bench", "--corpus", "corpus", "--queries"])
+        .arg(&queries)
+        .args(["--draft", "examples/draft.md"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json_of(&out.stdout);
+    let verdicts: Vec<&str> =
+        report["queries"].as_array().unwrap().iter().map(|q| q["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts, ["exact", "unsourced"]);
+    assert_eq!(report["queries"][0]["key"], "mko-popular-support-2011");
+    assert_eq!(report["drafts"][0]["quotes"], 12);
+    assert!(report["drafts"][0]["micros_repeat"].as_f64().unwrap() > 0.0);
+}

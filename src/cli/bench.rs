@@ -25,6 +25,9 @@ pub struct BenchArgs {
     pub queries: PathBuf,
     #[arg(long, default_value_t = 4)]
     pub min_words: usize,
+    /// Also time checking these whole drafts in the same process, index warm (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub draft: Vec<PathBuf>,
 }
 
 #[derive(serde::Deserialize)]
@@ -92,6 +95,24 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             "start": start,
         }));
     }
+    let mut drafts = Vec::new();
+    for path in &args.draft {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(crate::quotes::DraftFormat::from_extension)
+            .unwrap_or(crate::quotes::DraftFormat::Plain);
+        // The first check pays for cold caches; the second is what an editor session sees.
+        let mut micros = Vec::new();
+        let mut quotes = 0;
+        for _ in 0..2 {
+            let started = Instant::now();
+            quotes = checker.check_draft(&text, format).quotes.len();
+            micros.push(started.elapsed().as_secs_f64() * 1e6);
+        }
+        drafts.push(json!({"path": path, "quotes": quotes, "micros_first": micros[0], "micros_repeat": micros[1]}));
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     serde_json::to_writer(
@@ -102,6 +123,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             "index_build_ms": build.as_secs_f64() * 1000.0,
             "index_bytes": indexed.index.heap_bytes(),
             "queries": results,
+            "drafts": drafts,
         }),
     )?;
     writeln!(out)?;
