@@ -491,9 +491,13 @@ impl<'a> Checker<'a> {
                 });
             }
         }
-        let keys = self.corpus.keys();
+        // Read only for an unknown key's "did you mean".
+        let mut keys: Option<Vec<&str>> = None;
         for citation in &draft.citations {
-            let has_text = self.corpus.sources.iter().any(|s| s.cite_key == citation.key);
+            let has_text = match self.sources_by_key {
+                Some(by_key) => by_key.contains_key(&citation.key),
+                None => self.corpus.sources.iter().any(|s| s.cite_key == citation.key),
+            };
             if let Some((_, file)) = self.corpus.missing_files.iter().find(|(key, _)| *key == citation.key) {
                 if !has_text {
                     findings.push(Finding {
@@ -511,10 +515,11 @@ impl<'a> Checker<'a> {
                 }
                 continue;
             }
-            if self.corpus.knows_key(&citation.key) {
+            if has_text || self.corpus.knows_key(&citation.key) {
                 continue;
             }
             let suggestion = keys
+                .get_or_insert_with(|| self.corpus.keys())
                 .iter()
                 .map(|k| (strsim::normalized_damerau_levenshtein(k, &citation.key), *k))
                 .filter(|(score, _)| *score >= 0.6)

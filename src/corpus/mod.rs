@@ -232,15 +232,13 @@ impl Corpus {
 
     /// Every citable key, sources first, each once.
     pub fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = Vec::new();
-        for key in
-            self.sources.iter().map(|s| s.cite_key.as_str()).chain(self.references.iter().map(|r| r.key.as_str()))
-        {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-        keys
+        let mut seen = std::collections::HashSet::new();
+        self.sources
+            .iter()
+            .map(|s| s.cite_key.as_str())
+            .chain(self.references.iter().map(|r| r.key.as_str()))
+            .filter(|key| seen.insert(*key))
+            .collect()
     }
 
     fn push_source(&mut self, mut source: Source) {
