@@ -1,4 +1,4 @@
-//! The persistent index on disk: `.quoteline/index.bin` beside the corpus (`quoteline index`
+//! The persistent index on disk: `.quoteline/<corpus>/index.bin` beside the corpus (`quoteline index`
 //! writes it; `check` and the language server reuse it while it is fresh).
 //!
 //! The file is memory-mapped and the index reads its arrays in place. It is trusted only after
@@ -21,11 +21,14 @@ use crate::index::{source_fingerprints, Backing, CorpusIndex};
 /// The cache file's name inside the cache folder.
 pub const INDEX_FILE: &str = "index.bin";
 
-/// `.quoteline/` in the folder holding the first corpus path.
+/// `.quoteline/<name>/` in the folder holding the first corpus path, `<name>` being that path's
+/// own name: two corpora side by side (`sources/` and `archive/`) keep one index each instead of
+/// overwriting each other's.
 pub fn default_cache_dir(config: &Config) -> PathBuf {
     let first = config.corpus.first().map(PathBuf::as_path).unwrap_or(Path::new("corpus"));
     let parent = first.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    parent.join(".quoteline")
+    let name = first.file_name().map_or_else(|| "corpus".into(), |n| n.to_string_lossy().into_owned());
+    parent.join(".quoteline").join(name)
 }
 
 /// How the index was obtained.

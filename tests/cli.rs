@@ -247,7 +247,7 @@ fn index_writes_a_cache_that_check_reuses_until_a_source_changes() {
     }
     let out = quoteline().args(["index", "--corpus"]).arg(&corpus).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let cache = dir.path().join(".quoteline/index.bin");
+    let cache = dir.path().join(".quoteline/corpus/index.bin");
     assert!(cache.exists());
     assert!(String::from_utf8_lossy(&out.stdout).contains("loads (mapped and verified)"));
 
