@@ -11,7 +11,8 @@
 //! - `unchecked`: shorter than `min_words` and not found verbatim (scare quotes, titles).
 //!
 //! The cited source is tried first; an exact match anywhere beats a drifted one; a passage found
-//! in several sources names the others in `also_found_in`.
+//! in several sources names the others in `also_found_in` (once the quote is exact or altered in
+//! the cited source, only sources holding the same passage, which needs no alignment to tell).
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -369,14 +370,20 @@ impl<'a> Checker<'a> {
                 docs.push((c.doc, c.votes));
             }
         }
-        docs.sort_by_key(|&(_, votes)| std::cmp::Reverse(votes));
+        // Cited sources first: once the quote is exact in one, the verdict is settled, and the
+        // other sources only matter if they hold the same words (`also_found_in`), which a
+        // comparison tells without a dynamic programme.
+        docs.sort_by_key(|&(doc, votes)| (!cited_docs.contains(&doc), std::cmp::Reverse(votes)));
         let mut located: Vec<Located> = Vec::new();
         // Passages already aligned, with their region's votes: a copy of one of them in a
         // region with no more votes takes its alignment without a dynamic programme.
         let mut aligned: Vec<(Alignment, u32)> = Vec::new();
         for (doc, votes) in docs {
+            let settled = located.iter().any(|l| {
+                matches!(l.verdict, Verdict::Exact | Verdict::Altered) && cited_docs.contains(&l.alignment.doc)
+            });
             let regions = candidates.iter().filter(|c| c.doc == doc);
-            self.locate_in(parsed, doc, votes, regions, &mut aligned, &mut located);
+            self.locate_in(parsed, doc, votes, regions, settled, &mut aligned, &mut located);
         }
         // The seeds a cited source shares with the quote may all be common phrases found
         // elsewhere in it (the words of an archive repeat): read it before calling the quote
@@ -385,7 +392,7 @@ impl<'a> Checker<'a> {
             for &doc in cited_docs.iter().filter(|d| !scanned.contains(d)) {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                self.locate_in(parsed, doc, votes, regions.iter(), &mut aligned, &mut located);
+                self.locate_in(parsed, doc, votes, regions.iter(), false, &mut aligned, &mut located);
             }
         }
         located
@@ -393,13 +400,15 @@ impl<'a> Checker<'a> {
 
     /// Aligns the quote in up to three `regions` of document `doc` and adds the alignment to
     /// `located` when it resembles the quote, carrying over an alignment of an identical copy
-    /// in `aligned` rather than aligning afresh.
+    /// in `aligned` rather than aligning afresh. With `copies_only`, only such a copy counts.
+    #[allow(clippy::too_many_arguments)]
     fn locate_in<'c>(
         &self,
         parsed: &QuoteText,
         doc: usize,
         votes: u32,
         regions: impl Iterator<Item = &'c Candidate>,
+        copies_only: bool,
         aligned: &mut Vec<(Alignment, u32)>,
         located: &mut Vec<Located>,
     ) {
@@ -412,10 +421,14 @@ impl<'a> Checker<'a> {
         if windows.is_empty() {
             return;
         }
+        // An exact alignment is the best there is anywhere, whatever the votes.
         let copied = aligned
             .iter()
-            .filter(|(_, from)| *from >= votes)
+            .filter(|(a, from)| *from >= votes || a.is_exact())
             .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &windows, words));
+        if copies_only && copied.is_none() {
+            return;
+        }
         let aligned_here = copied.or_else(|| {
             // Most candidate regions share only a common phrase with the quote.
             (coverage_bound(self.index, parsed, doc, &windows) >= MIN_COVERAGE)
