@@ -71,6 +71,17 @@ pub enum QuoteElement {
     },
 }
 
+impl QuoteElement {
+    /// The word's id for seeding and comparison; [`UNKNOWN_WORD`] for a mark, so nothing
+    /// matches or spans it.
+    fn seed_id(&self) -> u32 {
+        match self {
+            QuoteElement::Word { id, .. } => *id,
+            QuoteElement::Editorial { .. } => UNKNOWN_WORD,
+        }
+    }
+}
+
 /// A quote's words and marks, with spans in the draft.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuoteText {
@@ -162,10 +173,7 @@ impl QuoteText {
             if i > 0 {
                 ids.push(UNKNOWN_WORD);
             }
-            ids.extend(segment.iter().map(|e| match e {
-                QuoteElement::Word { id, .. } => *id,
-                QuoteElement::Editorial { .. } => UNKNOWN_WORD,
-            }));
+            ids.extend(segment.iter().map(QuoteElement::seed_id));
         }
         ids
     }
@@ -347,6 +355,26 @@ pub struct Alignment {
 }
 
 impl Alignment {
+    /// The alignment of chained `segments` in document `doc`, measured (similarity, coverage,
+    /// longest run); `None` without segments.
+    fn measured(doc: usize, segments: Vec<SegmentAlignment>, score: i32) -> Option<Alignment> {
+        let first = segments.first()?.1.start;
+        let last = segments.last()?.1.end;
+        let mut alignment = Alignment {
+            doc,
+            source_words: first..last.max(first),
+            segments,
+            score,
+            edits: Vec::new(),
+            diff: Vec::new(),
+            similarity: 0.0,
+            longest_run: 0,
+            coverage: 0.0,
+        };
+        measure(&mut alignment);
+        Some(alignment)
+    }
+
     /// No edit at all: every word matches and no source words lie between segments. Read from
     /// the ops, so it holds before [`Alignment::describe`] names the edits.
     pub fn is_exact(&self) -> bool {
@@ -665,21 +693,7 @@ pub fn align_quote(
         }
     }
     let (chain, total) = best?;
-    let first = chain.first()?.1.start;
-    let last = chain.last()?.1.end;
-    let mut alignment = Alignment {
-        doc,
-        source_words: first..last.max(first),
-        segments: chain,
-        score: total,
-        edits: Vec::new(),
-        diff: Vec::new(),
-        similarity: 0.0,
-        longest_run: 0,
-        coverage: 0.0,
-    };
-    measure(&mut alignment);
-    Some(alignment)
+    Alignment::measured(doc, chain, total)
 }
 
 /// An upper bound on the [`Alignment::coverage`] that [`align_quote`] can reach in `windows` of
@@ -738,13 +752,7 @@ fn find_verbatim_in(
     windows: &[Range<u32>],
     doc_words: &Range<u32>,
 ) -> Option<Alignment> {
-    let ids: Vec<u32> = segment
-        .iter()
-        .map(|e| match e {
-            QuoteElement::Word { id, .. } => *id,
-            QuoteElement::Editorial { .. } => UNKNOWN_WORD,
-        })
-        .collect();
+    let ids: Vec<u32> = segment.iter().map(QuoteElement::seed_id).collect();
     if ids.contains(&UNKNOWN_WORD) {
         return None;
     }
@@ -755,19 +763,7 @@ fn find_verbatim_in(
         words.windows(ids.len()).position(|w| w == ids.as_slice()).map(|at| window.start + at as u32)
     })?;
     let ops = (0..ids.len()).map(|q| AlignOp::Match { q, s: start + q as u32 }).collect();
-    let mut alignment = Alignment {
-        doc: index.doc_of(start),
-        source_words: start..start + len,
-        segments: vec![(ops, start..start + len)],
-        score: MATCH * len as i32,
-        edits: Vec::new(),
-        diff: Vec::new(),
-        similarity: 0.0,
-        longest_run: 0,
-        coverage: 0.0,
-    };
-    measure(&mut alignment);
-    Some(alignment)
+    Alignment::measured(index.doc_of(start), vec![(ops, start..start + len)], MATCH * len as i32)
 }
 
 /// `aligned` carried over to an identical copy of its passage in one of `windows` of document
@@ -823,13 +819,7 @@ pub fn copy_in(
 
 /// Windows for a segment after an ellipsis: seeded regions after `after`, else right after it.
 fn later_segment_windows(index: &CorpusIndex, segment: &[QuoteElement], doc: usize, after: u32) -> Vec<Range<u32>> {
-    let ids: Vec<u32> = segment
-        .iter()
-        .map(|e| match e {
-            QuoteElement::Word { id, .. } => *id,
-            QuoteElement::Editorial { .. } => UNKNOWN_WORD,
-        })
-        .collect();
+    let ids: Vec<u32> = segment.iter().map(QuoteElement::seed_id).collect();
     let len = segment.len() as u32;
     let mut windows: Vec<Range<u32>> =
         index.candidates(&ids, Some(doc), 4).into_iter().map(|c| c.words).filter(|w| w.end > after).collect();

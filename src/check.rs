@@ -378,12 +378,13 @@ impl<'a> Checker<'a> {
         // Passages already aligned, with their region's votes: a copy of one of them in a
         // region with no more votes takes its alignment without a dynamic programme.
         let mut aligned: Vec<(Alignment, u32)> = Vec::new();
+        let mut settled = false;
         for (doc, votes) in docs {
-            let settled = located.iter().any(|l| {
-                matches!(l.verdict, Verdict::Exact | Verdict::Altered) && cited_docs.contains(&l.alignment.doc)
-            });
             let regions = candidates.iter().filter(|c| c.doc == doc);
             self.locate_in(parsed, doc, votes, regions, settled, &mut aligned, &mut located);
+            settled |= located.last().is_some_and(|l| {
+                matches!(l.verdict, Verdict::Exact | Verdict::Altered) && cited_docs.contains(&l.alignment.doc)
+            });
         }
         // The seeds a cited source shares with the quote may all be common phrases found
         // elsewhere in it (the words of an archive repeat): read it before calling the quote

@@ -98,11 +98,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let mut drafts = Vec::new();
     for path in &args.draft {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let format = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(crate::quotes::DraftFormat::from_extension)
-            .unwrap_or(crate::quotes::DraftFormat::Plain);
+        let format = crate::quotes::DraftFormat::from_path(path).unwrap_or(crate::quotes::DraftFormat::Plain);
         // The first check pays for cold caches; the second is what an editor session sees.
         let mut micros = Vec::new();
         let mut quotes = 0;

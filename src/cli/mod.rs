@@ -256,7 +256,7 @@ fn collect_drafts(paths: &[PathBuf], stdin_filename: Option<&str>) -> anyhow::Re
             let mut bytes = Vec::new();
             std::io::stdin().read_to_end(&mut bytes).context("cannot read stdin")?;
             let name = stdin_filename.unwrap_or("<stdin>").to_owned();
-            let format = format_of(Path::new(&name)).unwrap_or(DraftFormat::Markdown);
+            let format = DraftFormat::from_path(Path::new(&name)).unwrap_or(DraftFormat::Markdown);
             if let Some(text) = decode_draft(&name, bytes) {
                 drafts.push(DraftInput { name, text, format });
             }
@@ -268,7 +268,7 @@ fn collect_drafts(paths: &[PathBuf], stdin_filename: Option<&str>) -> anyhow::Re
                 .into_iter()
                 .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
                 .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file() && format_of(e.path()).is_some())
+                .filter(|e| e.file_type().is_file() && DraftFormat::from_path(e.path()).is_some())
                 .map(walkdir::DirEntry::into_path)
                 .collect();
             found.sort();
@@ -279,17 +279,13 @@ fn collect_drafts(paths: &[PathBuf], stdin_filename: Option<&str>) -> anyhow::Re
         for file in files {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read draft {}", file.display()))?;
             let name = file.display().to_string();
-            let format = format_of(&file).unwrap_or(DraftFormat::Plain);
+            let format = DraftFormat::from_path(&file).unwrap_or(DraftFormat::Plain);
             if let Some(text) = decode_draft(&name, bytes) {
                 drafts.push(DraftInput { name, text, format });
             }
         }
     }
     Ok(drafts)
-}
-
-fn format_of(path: &Path) -> Option<DraftFormat> {
-    path.extension().and_then(|e| e.to_str()).and_then(DraftFormat::from_extension)
 }
 
 /// Drafts in invalid UTF-8 are decoded lossily with a warning; binary files are skipped.

@@ -6,7 +6,6 @@
 //! The walk checks a cancellation flag between files, so `$/cancelRequest` stops it.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -66,7 +65,7 @@ pub fn references(
             return Vec::new();
         }
         let path = entry.path();
-        let Some(format) = draft_format(path) else { continue };
+        let Some(format) = DraftFormat::from_path(path) else { continue };
         if !entry.file_type().is_file() || entry.metadata().map_or(true, |m| m.len() > MAX_DRAFT_BYTES) {
             continue;
         }
@@ -81,8 +80,4 @@ pub fn references(
         }
     }
     locations
-}
-
-fn draft_format(path: &Path) -> Option<DraftFormat> {
-    DraftFormat::from_extension(path.extension()?.to_str()?)
 }

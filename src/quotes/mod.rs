@@ -58,6 +58,11 @@ impl DraftFormat {
         }
     }
 
+    /// The format for a file by its extension; `None` for files quoteline skips.
+    pub fn from_path(path: &std::path::Path) -> Option<DraftFormat> {
+        DraftFormat::from_extension(path.extension()?.to_str()?)
+    }
+
     /// The format for an LSP language id.
     pub fn from_language_id(id: &str) -> DraftFormat {
         match id {
