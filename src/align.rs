@@ -1141,8 +1141,8 @@ and would increase anti-American sentiments in Iran. The State Department cables
         let drifted_context = SOURCE.replace("Any U.S.", "Every U.S.");
         let index = CorpusIndex::build(&[
             Source::new("cable", "cable.txt", SOURCE),
-            Source::new("copy", "copy.txt", &copy),
-            Source::new("changed", "changed.txt", &drifted_context),
+            Source::new("copy", "copy.txt", copy.as_str()),
+            Source::new("changed", "changed.txt", drifted_context.as_str()),
         ]);
         let whole = |doc: usize| vec![index.doc_words(doc)];
         let exact = "would extremely damage its reputation amongst Iranians";

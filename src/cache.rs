@@ -1,12 +1,14 @@
-//! The persistent index on disk: `.quoteline/<corpus>/index.bin` beside the corpus (`quoteline index`
-//! writes it; `check` and the language server reuse it while it is fresh).
+//! The persistent index on disk: `.quoteline/<corpus>/index.bin` beside the corpus, and
+//! `texts.bin`, a copy of the corpus's plain text files (`quoteline index` writes both; `check`
+//! and the language server reuse them while they are fresh).
 //!
-//! The file is memory-mapped and the index reads its arrays in place. It is trusted only after
-//! its format, checksum and structure check out and every source's size and xxh3 hash match the
-//! corpus just loaded (the texts are read anyway to report positions, and hashing them is far
-//! cheaper than indexing; a modification time alone proves nothing). A corrupt or stale file is
-//! rebuilt, never used. Writes go to a temporary file renamed into place, so a reader never sees
-//! half a file and a mapped file is never modified under a reader.
+//! Both files are memory-mapped and read in place. The index is trusted only after its format,
+//! checksum and structure check out and every source's size and xxh3 hash match the corpus just
+//! loaded. The copy of the texts stands in for a file only while the file's size and time are
+//! those it was copied with (see `corpus/stored.rs`); other files are read from disk and hashed.
+//! So a check against a fresh cache reads none of the corpus's files, only their metadata. A
+//! corrupt or stale file is rebuilt, never used. Writes go to a temporary file renamed into
+//! place, so a reader never sees half a file and a mapped file is never modified under a reader.
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -15,11 +17,13 @@ use std::sync::Arc;
 
 use crate::check::IndexedCorpus;
 use crate::config::Config;
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, CorpusError, StoredTexts};
 use crate::index::{source_fingerprints, Backing, CorpusIndex};
 
 /// The cache file's name inside the cache folder.
 pub const INDEX_FILE: &str = "index.bin";
+/// The copy of the corpus's texts inside the cache folder.
+pub const TEXTS_FILE: &str = "texts.bin";
 
 /// `.quoteline/<name>/` in the folder holding the first corpus path, `<name>` being that path's
 /// own name: two corpora side by side (`sources/` and `archive/`) keep one index each instead of
@@ -40,26 +44,58 @@ pub enum CacheOutcome {
     Built { rebuilt: Option<String> },
 }
 
+/// Maps one of the cache's files.
+fn map(path: &Path) -> Result<memmap2::Mmap, String> {
+    let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // SAFETY: the map is read-only and the file is replaced only by rename, never rewritten in
+    // place; its contents are checksummed and validated before anything in it is used.
+    unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Loads the corpus at `paths`, taking unchanged files' texts from the copy in `dir` if there
+/// is a sound one (a damaged or outdated copy is ignored: the files are read).
+pub fn load_corpus(paths: &[PathBuf], bibliographies: &[PathBuf], dir: &Path) -> Result<Corpus, CorpusError> {
+    let stored = dir
+        .join(TEXTS_FILE)
+        .is_file()
+        .then(|| map(&dir.join(TEXTS_FILE)).and_then(|map| StoredTexts::open(Arc::new(map))).ok())
+        .flatten();
+    Corpus::load_with(paths, bibliographies, stored.as_ref())
+}
+
 /// Reads the cached index for `corpus` from `dir`.
 pub fn load(corpus: &Corpus, dir: &Path) -> Result<CorpusIndex, String> {
     let path = dir.join(INDEX_FILE);
-    let file = fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    // SAFETY: the map is read-only and the file is replaced only by rename, never rewritten in
-    // place; its contents are checksummed and validated before any array is used.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
-    let bytes: Arc<dyn Backing> = Arc::new(map);
+    let bytes: Arc<dyn Backing> = Arc::new(map(&path)?);
     CorpusIndex::from_bytes(bytes, &source_fingerprints(&corpus.sources))
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Writes `index` (built from `corpus`) to `dir`, atomically.
+/// Writes `index` (built from `corpus`) and the copy of the corpus's texts to `dir`, atomically.
 pub fn write(index: &CorpusIndex, corpus: &Corpus, dir: &Path) -> std::io::Result<PathBuf> {
     fs::create_dir_all(dir)?;
-    let path = dir.join(INDEX_FILE);
-    let temp = dir.join(format!("{INDEX_FILE}.{}.tmp", std::process::id()));
+    let path = replace_file(dir, INDEX_FILE, &mut |out| index.write_to(&source_fingerprints(&corpus.sources), out))?;
+    write_texts(corpus, dir)?;
+    Ok(path)
+}
+
+/// Writes the copy of the texts of `corpus` whose files were read whole and losslessly.
+fn write_texts(corpus: &Corpus, dir: &Path) -> std::io::Result<PathBuf> {
+    let files = corpus.sources.iter().filter_map(|s| Some((s.path.as_path(), s.stamp?, s.text.as_str())));
+    replace_file(dir, TEXTS_FILE, &mut |out| crate::corpus::write_stored_texts(files.clone(), corpus.loaded_at_ns, out))
+}
+
+/// Writes `dir/name` through a temporary file renamed into place.
+fn replace_file(
+    dir: &Path,
+    name: &str,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
+    let path = dir.join(name);
+    let temp = dir.join(format!("{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut out = BufWriter::with_capacity(1 << 20, fs::File::create(&temp)?);
-        index.write_to(&source_fingerprints(&corpus.sources), &mut out)?;
+        write(&mut out)?;
         out.flush()?;
         out.get_ref().sync_all()?;
         fs::rename(&temp, &path)
@@ -68,6 +104,17 @@ pub fn write(index: &CorpusIndex, corpus: &Corpus, dir: &Path) -> std::io::Resul
         let _ = fs::remove_file(&temp);
     }
     result.map(|()| path)
+}
+
+/// Whether some settled file was read from disk although the index holds: its copy is
+/// missing or out of date (the file was touched, or the copy damaged), so the next check would
+/// read it again.
+fn copy_is_behind(corpus: &Corpus) -> bool {
+    corpus.sources.iter().any(|s| {
+        s.stamp.is_some_and(|stamp| {
+            !s.text.is_stored_copy() && stamp.mtime_ns.saturating_add(crate::corpus::RACY_NS) < corpus.loaded_at_ns
+        })
+    })
 }
 
 /// The indexed corpus, from the cache in `dir` when it is fresh. Without a cache file the index
@@ -79,7 +126,13 @@ pub fn indexed(corpus: Corpus, dir: &Path) -> (IndexedCorpus, CacheOutcome) {
         return (IndexedCorpus::new(corpus), CacheOutcome::Built { rebuilt: None });
     }
     match load(&corpus, dir) {
-        Ok(index) => (IndexedCorpus::from_parts(corpus, index), CacheOutcome::Loaded(path)),
+        Ok(index) => {
+            if copy_is_behind(&corpus) {
+                // Best effort: the check goes on with the texts it read either way.
+                let _ = write_texts(&corpus, dir);
+            }
+            (IndexedCorpus::from_parts(corpus, index), CacheOutcome::Loaded(path))
+        }
         Err(reason) => {
             let indexed = IndexedCorpus::new(corpus);
             let reason = match write(&indexed.index, &indexed.corpus, dir) {
@@ -130,5 +183,68 @@ mod tests {
             matches!(outcome, CacheOutcome::Built { rebuilt: Some(ref r) } if r.contains("corrupt")),
             "{outcome:?}"
         );
+    }
+
+    /// Sets a file's modification time `secs` seconds before now.
+    fn age(path: &Path, secs: u64) {
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs)).unwrap();
+    }
+
+    #[test]
+    fn unchanged_files_are_taken_from_the_copy_and_changed_ones_read() {
+        let root = tempfile::tempdir().unwrap();
+        let corpus_dir = root.path().join("sources");
+        let cache = root.path().join("cache");
+        fs::create_dir(&corpus_dir).unwrap();
+        let cable = corpus_dir.join("cable.txt");
+        let report = corpus_dir.join("report.md");
+        fs::write(&cable, "Any U.S. support for MEK would “extremely” damage its reputation — کابل.\n").unwrap();
+        fs::write(&report, "---\ntitle: A report\n---\nHeavy fighting was reported in the north.\n").unwrap();
+        age(&cable, 3600);
+        age(&report, 3600);
+        let paths = [corpus_dir.clone()];
+        let load = || load_corpus(&paths, &[], &cache).unwrap();
+        let stored = |corpus: &Corpus| corpus.sources.iter().map(|s| s.text.is_stored_copy()).collect::<Vec<_>>();
+
+        let first = load();
+        assert_eq!(stored(&first), [false, false], "no copy yet");
+        let built = IndexedCorpus::new(first);
+        write(&built.index, &built.corpus, &cache).unwrap();
+
+        let second = load();
+        assert_eq!(stored(&second), [true, true]);
+        assert_eq!(second.sources[1].meta.title.as_deref(), Some("A report"), "front matter read from the copy");
+        assert_eq!(second.sources[0].text.as_str(), fs::read_to_string(&cable).unwrap());
+        let (_, outcome) = indexed(second, &cache);
+        assert!(matches!(outcome, CacheOutcome::Loaded(_)));
+
+        // Touched, same words: read from disk; the index still holds, and the copy catches up.
+        age(&cable, 1800);
+        let touched = load();
+        assert_eq!(stored(&touched), [false, true]);
+        let (_, outcome) = indexed(touched, &cache);
+        assert!(matches!(outcome, CacheOutcome::Loaded(_)), "{outcome:?}");
+        assert_eq!(stored(&load()), [true, true], "copy rewritten with the new time");
+
+        // Edited just now (a racy time): read from disk, and the index is stale.
+        fs::write(&cable, "Any U.S. support for MEK would “greatly” damage its reputation — کابل.\n").unwrap();
+        let edited = load();
+        assert_eq!(stored(&edited), [false, true]);
+        assert!(edited.sources[0].text.contains("greatly"));
+        let (_, outcome) = indexed(edited, &cache);
+        assert!(
+            matches!(outcome, CacheOutcome::Built { rebuilt: Some(ref r) } if r.contains("changed")),
+            "{outcome:?}"
+        );
+
+        // A damaged copy is ignored: every file is read.
+        let texts = cache.join(TEXTS_FILE);
+        let mut bytes = fs::read(&texts).unwrap();
+        let at = bytes.len() - 20;
+        bytes[at] ^= 1;
+        fs::write(&texts, bytes).unwrap();
+        age(&cable, 3600);
+        assert_eq!(stored(&load()), [false, false]);
     }
 }

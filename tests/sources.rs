@@ -102,9 +102,9 @@ fn quote_of_an_html_page_is_exact_at_the_files_line_and_column() {
         "this lack of support was largely due to MEK support of Saddam Hussein&rsquo;s Iraq in the Iran-Iraq war"
     );
     // Columns count the file's characters: `&ldquo;` before `this` is seven of them.
-    let start = source.lines.position(&source.text, found.span.start, ColumnUnit::Char);
+    let start = source.lines().position(&source.text, found.span.start, ColumnUnit::Char);
     assert_eq!((start.line as usize + 1, start.col as usize + 1), file_position(PAGE, "this lack of support"));
-    let end = source.lines.position(&source.text, found.span.end, ColumnUnit::Utf16);
+    let end = source.lines().position(&source.text, found.span.end, ColumnUnit::Utf16);
     let (line, col) = file_position(PAGE, ".</p>\n<!--");
     assert_eq!((end.line as usize + 1, end.col as usize + 1), (line, col));
 }
@@ -149,9 +149,9 @@ fn jsonl_records_are_sources_positioned_on_their_line() {
     assert_eq!(found.key, "rightweb-2012");
     // Line 3 of the archive; the column is the word's in the JSON line, after the `\u2019`
     // escape (six characters in the file).
-    let start = record.lines.position(&record.text, found.span.start, ColumnUnit::Char);
+    let start = record.lines().position(&record.text, found.span.start, ColumnUnit::Char);
     assert_eq!((start.line as usize + 1, start.col as usize + 1), file_position(ARCHIVE, "a lack of any"));
-    let end = record.lines.position(&record.text, found.span.end, ColumnUnit::Char);
+    let end = record.lines().position(&record.text, found.span.end, ColumnUnit::Char);
     assert_eq!((end.line as usize + 1, end.col as usize + 1), file_position(ARCHIVE, ".\"}\nthis line"));
     // Escaped quotation marks and line breaks inside a record read as text.
     let first_quote = "“the MEK has no popular support” [@interlink-2011-06]";

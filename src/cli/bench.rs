@@ -84,7 +84,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let micros = started.elapsed().as_secs_f64() * 1e6;
         let start = check.source.as_ref().map(|s| {
             let source = &indexed.corpus.sources[s.doc];
-            let p = source.lines.position(&source.text, s.span.start, ColumnUnit::Char);
+            let p = source.lines().position(&source.text, s.span.start, ColumnUnit::Char);
             json!({"line": p.line + 1, "column": p.col + 1})
         });
         results.push(json!({

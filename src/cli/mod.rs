@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{DraftCheck, IndexedCorpus, Severity};
 use crate::config::{read_config_file, Config, PartialConfig};
-use crate::corpus::{Corpus, Reference};
+use crate::corpus::Reference;
 use crate::quotes::DraftFormat;
 use crate::report::{self, FileReport, Format};
 
@@ -162,7 +162,8 @@ fn load_corpus(config: &Config) -> anyhow::Result<IndexedCorpus> {
 
 /// Loads and indexes the corpus with extra references (a draft's inline entries).
 fn load_corpus_with(config: &Config, references: Vec<Reference>) -> anyhow::Result<IndexedCorpus> {
-    let mut corpus = Corpus::load(&config.corpus, &config.bibliography)?;
+    let dir = crate::cache::default_cache_dir(config);
+    let mut corpus = crate::cache::load_corpus(&config.corpus, &config.bibliography, &dir)?;
     corpus.add_references(references);
     if let Some(url) = &config.zotero {
         crate::zotero::add_live_references(&mut corpus, url);
@@ -170,7 +171,7 @@ fn load_corpus_with(config: &Config, references: Vec<Reference>) -> anyhow::Resu
     for warning in &corpus.warnings {
         eprintln!("warning: {warning}");
     }
-    let (indexed, outcome) = crate::cache::indexed(corpus, &crate::cache::default_cache_dir(config));
+    let (indexed, outcome) = crate::cache::indexed(corpus, &dir);
     if let crate::cache::CacheOutcome::Built { rebuilt: Some(reason) } = outcome {
         eprintln!("note: rebuilt the cached index ({reason})");
     }
@@ -313,7 +314,7 @@ fn find(args: FindArgs) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for passage in found.iter().take(args.limit) {
         let source = &indexed.corpus.sources[passage.source.doc];
-        let start = source.lines.position(&source.text, passage.source.span.start, crate::lines::ColumnUnit::Char);
+        let start = source.lines().position(&source.text, passage.source.span.start, crate::lines::ColumnUnit::Char);
         let text = crate::align::readable(&source.text[passage.source.span.clone()]).trim().to_owned();
         if args.json {
             rows.push(serde_json::json!({
@@ -351,8 +352,10 @@ fn find(args: FindArgs) -> anyhow::Result<ExitCode> {
 
 fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let config = resolve_config(&args.corpus, None)?;
+    let dir = args.cache_dir.unwrap_or_else(|| crate::cache::default_cache_dir(&config));
     let started = Instant::now();
-    let corpus = Corpus::load(&config.corpus, &config.bibliography)?;
+    // The old copy of the texts may stand in for unchanged files; the index is built anew.
+    let corpus = crate::cache::load_corpus(&config.corpus, &config.bibliography, &dir)?;
     let loaded = started.elapsed();
     for warning in &corpus.warnings {
         eprintln!("warning: {warning}");
@@ -361,7 +364,6 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let indexed = IndexedCorpus::new(corpus);
     let built = started.elapsed();
-    let dir = args.cache_dir.unwrap_or_else(|| crate::cache::default_cache_dir(&config));
     let started = Instant::now();
     let path = crate::cache::write(&indexed.index, &indexed.corpus, &dir)
         .with_context(|| format!("cannot write the index to {}", dir.display()))?;

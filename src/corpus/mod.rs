@@ -20,11 +20,15 @@
 
 mod html;
 mod jsonl;
+mod stored;
 
-use std::collections::HashMap;
+pub use stored::{nanos_since_epoch, write_stored_texts, FileStamp, SharedBytes, SourceText, StoredTexts, RACY_NS};
+
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::lines::LineIndex;
 
@@ -57,15 +61,19 @@ pub struct Source {
     /// The key drafts cite it by (the same as `key` unless it was a duplicate).
     pub cite_key: String,
     pub path: PathBuf,
-    pub text: String,
+    pub text: SourceText,
     /// The part of `text` that is evidence: all of it, less a Markdown file's front matter.
     pub body: Range<usize>,
     pub meta: SourceMeta,
-    pub lines: LineIndex,
+    /// The file's size and time when `text` is the whole file, read losslessly: such a text
+    /// can be kept in the index cache and stand in for the file while the file is unchanged.
+    pub stamp: Option<FileStamp>,
+    /// Built on first use: most sources of a large corpus never report a position.
+    lines: OnceLock<LineIndex>,
 }
 
 impl Source {
-    pub fn new(key: impl Into<String>, path: impl Into<PathBuf>, text: impl Into<String>) -> Source {
+    pub fn new(key: impl Into<String>, path: impl Into<PathBuf>, text: impl Into<SourceText>) -> Source {
         let key = key.into();
         let text = text.into();
         Source {
@@ -73,10 +81,21 @@ impl Source {
             key,
             path: path.into(),
             body: 0..text.len(),
-            lines: LineIndex::new(&text),
             text,
             meta: SourceMeta::default(),
+            stamp: None,
+            lines: OnceLock::new(),
         }
+    }
+
+    /// Line starts of `text` (and, for an extract, where it stands in its file).
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Sets the line index of a text extracted from a file (a page's text, an archive record).
+    pub fn set_lines(&mut self, lines: LineIndex) {
+        self.lines = OnceLock::from(lines);
     }
 
     /// The title if the metadata gives one, else the key.
@@ -115,20 +134,35 @@ pub struct Corpus {
     pub warnings: Vec<CorpusWarning>,
     /// (key, file) for bibliography entries whose `file` does not exist.
     pub missing_files: Vec<(String, PathBuf)>,
+    /// When loading began (nanoseconds since the Unix epoch), before any file was looked at:
+    /// a file changed later has a later time than its [`Source::stamp`].
+    pub loaded_at_ns: u64,
 }
 
 impl Corpus {
     /// A corpus from texts already in memory (tests, editors' unsaved buffers).
     pub fn from_sources(sources: Vec<Source>) -> Corpus {
         let mut corpus = Corpus::default();
+        let mut taken = HashSet::new();
         for source in sources {
-            corpus.push_source(source);
+            corpus.push_source(source, &mut taken);
         }
         corpus
     }
 
     /// Loads every path (directories recursively) plus extra bibliography files.
     pub fn load(paths: &[PathBuf], bibliographies: &[PathBuf]) -> Result<Corpus, CorpusError> {
+        Corpus::load_with(paths, bibliographies, None)
+    }
+
+    /// [`Corpus::load`], taking a plain text file's text from `stored` while the file is
+    /// unchanged (see `stored.rs`) instead of reading it.
+    pub fn load_with(
+        paths: &[PathBuf],
+        bibliographies: &[PathBuf],
+        stored: Option<&StoredTexts>,
+    ) -> Result<Corpus, CorpusError> {
+        let loaded_at_ns = nanos_since_epoch(std::time::SystemTime::now()).unwrap_or(0);
         let mut files = Files::default();
         for path in paths {
             files.collect(path, true)?;
@@ -136,7 +170,7 @@ impl Corpus {
         for path in bibliographies {
             files.collect(path, false)?;
         }
-        let mut corpus = Corpus::default();
+        let mut corpus = Corpus { loaded_at_ns, ..Corpus::default() };
         let mut references = Vec::new();
         for bib in &files.bibliographies {
             references.extend(corpus.read_bibliography(bib));
@@ -157,12 +191,13 @@ impl Corpus {
             by_stem.entry(r.key.as_str()).or_insert(i);
         }
         let mut linked = vec![false; references.len()];
+        let mut taken = HashSet::new();
         for path in &texts {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
             let archive = is_archive_path(path);
             let whole_file_entry =
                 (!archive).then(|| by_file.iter().find(|(file, _)| same_file(file, path)).map(|&(_, i)| i)).flatten();
-            for mut source in corpus.read_sources(path) {
+            for mut source in corpus.read_sources(path, stored) {
                 // An archive's records are linked by their own keys, a file by its path or stem.
                 let entry = if archive {
                     by_stem.get(source.key.as_str()).copied()
@@ -175,9 +210,10 @@ impl Corpus {
                     source.cite_key = source.key.clone();
                     merge_meta(&mut source.meta, &references[i].meta);
                 }
-                corpus.push_source(source);
+                corpus.push_source(source, &mut taken);
             }
         }
+        let mut known: HashSet<String> = corpus.references.iter().map(|r| r.key.clone()).collect();
         for (i, reference) in references.into_iter().enumerate() {
             for file in &reference.files {
                 if !file.exists() {
@@ -188,7 +224,7 @@ impl Corpus {
                     );
                 }
             }
-            if !linked[i] && !corpus.references.iter().any(|r| r.key == reference.key) {
+            if !linked[i] && known.insert(reference.key.clone()) {
                 corpus.references.push(reference);
             }
         }
@@ -241,11 +277,13 @@ impl Corpus {
             .collect()
     }
 
-    fn push_source(&mut self, mut source: Source) {
+    /// Adds a source, renaming it `key#2`, `key#3`… if its key is taken (`taken` holds the
+    /// keys of `self.sources`, so a large corpus loads in linear time).
+    fn push_source(&mut self, mut source: Source, taken: &mut HashSet<String>) {
         let base = source.cite_key.clone();
-        if self.sources.iter().any(|s| s.key == source.key) {
+        if taken.contains(&source.key) {
             let mut n = 2;
-            while self.sources.iter().any(|s| s.key == format!("{base}#{n}")) {
+            while taken.contains(&format!("{base}#{n}")) {
                 n += 1;
             }
             let first = self.sources.iter().find(|s| s.cite_key == base).map(|s| s.path.display().to_string());
@@ -255,13 +293,16 @@ impl Corpus {
             );
             source.key = format!("{base}#{n}");
         }
-        self.references.push(Reference {
-            key: source.cite_key.clone(),
-            meta: source.meta.clone(),
-            files: vec![source.path.clone()],
-            origin: source.path.clone(),
-        });
-        self.references.dedup_by(|a, b| a.key == b.key);
+        taken.insert(source.key.clone());
+        // The references were unique before; only the newest could repeat the one before it.
+        if self.references.last().is_none_or(|last| last.key != source.cite_key) {
+            self.references.push(Reference {
+                key: source.cite_key.clone(),
+                meta: source.meta.clone(),
+                files: vec![source.path.clone()],
+                origin: source.path.clone(),
+            });
+        }
         self.sources.push(source);
     }
 
@@ -270,18 +311,18 @@ impl Corpus {
     }
 
     /// Reads the sources of a file: one for a text or a page, one per record for an archive.
-    fn read_sources(&mut self, path: &Path) -> Vec<Source> {
+    fn read_sources(&mut self, path: &Path, stored: Option<&StoredTexts>) -> Vec<Source> {
         if has_extension(path, &["html", "htm", "xhtml"]) {
-            let Some(file) = self.read_file_text(path) else { return Vec::new() };
+            let Some((file, _)) = self.read_file_text(path) else { return Vec::new() };
             let page = html::html_text(&file);
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("source").to_owned();
             let mut source = Source::new(stem, path, page.text);
-            source.lines = LineIndex::for_extract(&source.text, 0, page.stand_ins);
+            source.set_lines(LineIndex::for_extract(&source.text, 0, page.stand_ins));
             source.meta = page.meta;
             return vec![source];
         }
         if is_archive_path(path) {
-            let Some(file) = self.read_file_text(path) else { return Vec::new() };
+            let Some((file, _)) = self.read_file_text(path) else { return Vec::new() };
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("archive");
             let (records, problems) = jsonl::read_jsonl(&file, stem);
             for (line, problem) in problems {
@@ -291,18 +332,19 @@ impl Corpus {
                 .into_iter()
                 .map(|record| {
                     let mut source = Source::new(record.key, path, record.text);
-                    source.lines = LineIndex::for_extract(&source.text, record.line, record.stand_ins);
+                    source.set_lines(LineIndex::for_extract(&source.text, record.line, record.stand_ins));
                     source.body = record.body;
                     source.meta = record.meta;
                     source
                 })
                 .collect();
         }
-        self.read_text(path).into_iter().collect()
+        self.read_text(path, stored).into_iter().collect()
     }
 
-    /// A file's contents as text, or a warning and `None` if it is unreadable or binary.
-    fn read_file_text(&mut self, path: &Path) -> Option<String> {
+    /// A file's contents as text, and whether it was valid UTF-8; or a warning and `None` if it
+    /// is unreadable or binary.
+    fn read_file_text(&mut self, path: &Path) -> Option<(String, bool)> {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
@@ -315,7 +357,7 @@ impl Corpus {
             return None;
         }
         Some(match String::from_utf8(bytes) {
-            Ok(text) => text,
+            Ok(text) => (text, true),
             Err(err) => {
                 let valid_up_to = err.utf8_error().valid_up_to();
                 self.warn(
@@ -324,16 +366,27 @@ impl Corpus {
                         "invalid UTF-8 (first bad byte at offset {valid_up_to}); decoded with replacement characters"
                     ),
                 );
-                String::from_utf8_lossy(err.as_bytes()).into_owned()
+                (String::from_utf8_lossy(err.as_bytes()).into_owned(), false)
             }
         })
     }
 
-    /// Reads a text source, or warns and returns `None` for a binary file.
-    fn read_text(&mut self, path: &Path) -> Option<Source> {
-        let text = self.read_file_text(path)?;
+    /// Reads a text source (or takes it from `stored`), or warns and returns `None` for a
+    /// binary file.
+    fn read_text(&mut self, path: &Path, stored: Option<&StoredTexts>) -> Option<Source> {
+        // Stamped before reading: a change after this has a later time than the stamp.
+        let stamp = fs::metadata(path).ok().as_ref().and_then(FileStamp::of);
+        let kept = stored.zip(stamp).and_then(|(stored, stamp)| stored.text_for(path, stamp));
+        let (text, stamp) = match kept {
+            Some(text) => (text, stamp),
+            None => {
+                let (text, lossless) = self.read_file_text(path)?;
+                (SourceText::from(text), stamp.filter(|_| lossless))
+            }
+        };
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("source").to_owned();
         let mut source = Source::new(stem, path, text);
+        source.stamp = stamp;
         if is_markdown_path(path) {
             if let Some((front, body)) = split_front_matter(&source.text) {
                 source.body = body;

@@ -3,8 +3,9 @@
 //!
 //! Layout: an 8-byte magic, the manifest (JSON: format version, index parameters, and a
 //! fingerprint of every source: key, path, body range, size, xxh3 hash of the text), then each
-//! array as a little-endian length and its bytes, padded to 8 bytes, and last an xxh3-64
-//! checksum of everything before it. A file whose magic, version, checksum, parameters or
+//! array as a little-endian length and its bytes, padded to 8 bytes, and last a checksum of
+//! everything before it: the xxh3-64 of the xxh3-64s of its [`CHECKSUM_CHUNK`]-byte chunks, so
+//! loading verifies the chunks in parallel. A file whose magic, version, checksum, parameters or
 //! structure is wrong is corrupt; one whose sources differ from the corpus is stale. Neither is
 //! ever used.
 //!
@@ -20,8 +21,10 @@ use super::{Buckets, CorpusIndex, SpanTable, SHINGLE, SHINGLE_CAP, WINNOW, WORD_
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 2;
-const MAGIC: &[u8; 8] = b"QLINDEX\x02";
+pub const FORMAT_VERSION: u32 = 3;
+const MAGIC: &[u8; 8] = b"QLINDEX\x03";
+/// Bytes per separately hashed chunk of the file.
+const CHECKSUM_CHUNK: usize = 16 << 20;
 
 /// What an index was built from, to tell a fresh cache from a stale one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -42,7 +45,7 @@ pub fn source_fingerprints(sources: &[Source]) -> Vec<SourceFingerprint> {
             path: s.path.display().to_string(),
             body: [s.body.start, s.body.end],
             size: s.text.len() as u64,
-            hash: xxhash_rust::xxh3::xxh3_64(s.text.as_bytes()),
+            hash: s.text.content_hash(),
         })
         .collect()
 }
@@ -77,7 +80,7 @@ pub enum PersistError {
 impl CorpusIndex {
     /// Writes the index and the fingerprints of its sources.
     pub fn write_to(&self, sources: &[SourceFingerprint], out: &mut dyn Write) -> io::Result<()> {
-        let mut out = ChecksumWriter { inner: out, hasher: xxhash_rust::xxh3::Xxh3::new(), written: 0 };
+        let mut out = ChecksumWriter::new(out);
         out.write_all(MAGIC)?;
         let manifest = Manifest {
             format: FORMAT_VERSION,
@@ -112,7 +115,7 @@ impl CorpusIndex {
         write_section(&mut out, &self.crowded)?;
         write_section(&mut out, &self.word_postings.offsets)?;
         write_section(&mut out, &self.word_postings.positions)?;
-        let checksum = out.hasher.digest();
+        let checksum = out.finish();
         out.inner.write_all(&checksum.to_le_bytes())
     }
 
@@ -128,7 +131,7 @@ impl CorpusIndex {
         }
         let (body, trailer) = data.split_at(data.len() - 8);
         let stored = u64::from_le_bytes(trailer.try_into().expect("eight bytes"));
-        if xxhash_rust::xxh3::xxh3_64(body) != stored {
+        if checksum(body) != stored {
             return Err(PersistError::Corrupt("checksum mismatch".into()));
         }
         let mut reader = SectionReader { bytes: &bytes, cursor: MAGIC.len(), end: body.len() };
@@ -207,8 +210,12 @@ impl CorpusIndex {
         if self.spans.checkpoints.len() != words.div_ceil(super::CHECKPOINT) {
             return corrupt("span checkpoints");
         }
-        let vocab = self.vocab.len() as u32;
-        if self.word_ids.iter().any(|&id| id >= vocab) {
+        use rayon::prelude::*;
+        // Whole-array scans run in parallel: they are most of loading a large index.
+        let any_at_least = |items: &[u32], bound: usize| {
+            items.par_chunks(1 << 20).any(|chunk| chunk.iter().fold(false, |bad, &x| bad | (x as usize >= bound)))
+        };
+        if any_at_least(&self.word_ids, self.vocab.len()) {
             return corrupt("word ids");
         }
         let buckets = if self.bucket_shift >= 64 { 1 } else { 1usize << (64 - self.bucket_shift) };
@@ -218,7 +225,7 @@ impl CorpusIndex {
                 || offsets.first() != Some(&0)
                 || offsets.last().map(|&o| o as usize) != Some(table.positions.len())
                 || offsets.windows(2).any(|w| w[0] > w[1])
-                || table.positions.iter().any(|&p| p as usize >= words)
+                || any_at_least(&table.positions, words)
             {
                 return corrupt("postings");
             }
@@ -234,7 +241,7 @@ impl CorpusIndex {
             return corrupt("crowded shingle directory");
         }
         // Shingle positions must leave room for a whole shingle.
-        if self.shingles.positions.iter().any(|&p| p as usize + SHINGLE > words) {
+        if any_at_least(&self.shingles.positions, (words + 1).saturating_sub(SHINGLE)) {
             return corrupt("shingle positions");
         }
         Ok(())
@@ -250,16 +257,59 @@ fn write_section<T: Pod>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
 }
 
 /// Hashes everything written, for the trailing checksum.
+/// The file's checksum: see the module docs.
+fn checksum(body: &[u8]) -> u64 {
+    use rayon::prelude::*;
+    let chunks: Vec<u8> = body
+        .par_chunks(CHECKSUM_CHUNK)
+        .flat_map_iter(|chunk| xxhash_rust::xxh3::xxh3_64(chunk).to_le_bytes())
+        .collect();
+    xxhash_rust::xxh3::xxh3_64(&chunks)
+}
+
+/// Computes [`checksum`] of what passes through it.
 struct ChecksumWriter<'a> {
     inner: &'a mut dyn Write,
-    hasher: xxhash_rust::xxh3::Xxh3,
+    chunk: xxhash_rust::xxh3::Xxh3,
+    in_chunk: usize,
+    chunk_hashes: Vec<u8>,
     written: u64,
+}
+
+impl<'a> ChecksumWriter<'a> {
+    fn new(inner: &'a mut dyn Write) -> ChecksumWriter<'a> {
+        ChecksumWriter {
+            inner,
+            chunk: xxhash_rust::xxh3::Xxh3::new(),
+            in_chunk: 0,
+            chunk_hashes: Vec::new(),
+            written: 0,
+        }
+    }
+
+    fn finish(&mut self) -> u64 {
+        if self.in_chunk > 0 {
+            self.chunk_hashes.extend_from_slice(&self.chunk.digest().to_le_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(&self.chunk_hashes)
+    }
 }
 
 impl Write for ChecksumWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        let mut rest = &buf[..n];
+        while !rest.is_empty() {
+            let take = rest.len().min(CHECKSUM_CHUNK - self.in_chunk);
+            self.chunk.update(&rest[..take]);
+            self.in_chunk += take;
+            rest = &rest[take..];
+            if self.in_chunk == CHECKSUM_CHUNK {
+                self.chunk_hashes.extend_from_slice(&self.chunk.digest().to_le_bytes());
+                self.chunk.reset();
+                self.in_chunk = 0;
+            }
+        }
         self.written += n as u64;
         Ok(n)
     }
@@ -363,7 +413,7 @@ mod tests {
         let sources = sources();
         let (_, bytes) = round_trip(&sources);
         let mut changed = sources.clone();
-        changed[1].text.push_str(" more");
+        changed[1].text = format!("{} more", changed[1].text.as_str()).into();
         let err = CorpusIndex::from_bytes(Arc::new(bytes), &source_fingerprints(&changed)).unwrap_err();
         assert_eq!(err, PersistError::Stale("news.txt changed".into()));
     }

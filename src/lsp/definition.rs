@@ -16,7 +16,7 @@ pub fn definition(checked: &CheckedDoc, offset: usize, unit: ColumnUnit) -> Opti
         if let Some(doc) = corpus.sources.iter().position(|s| s.cite_key == citation.key) {
             let source = &corpus.sources[doc];
             let uri = checked.analysis.source_uris.get(doc)?.clone()?;
-            let map = LineMap::new(&source.text, &source.lines, unit);
+            let map = LineMap::new(&source.text, source.lines(), unit);
             let body = source.body.start..source.body.start;
             return Some(Location { uri, range: map.range(body) });
         }
@@ -27,7 +27,7 @@ pub fn definition(checked: &CheckedDoc, offset: usize, unit: ColumnUnit) -> Opti
     let found = quote.source.as_ref()?;
     let source = corpus.sources.get(found.doc)?;
     let uri = checked.analysis.source_uris.get(found.doc)?.clone()?;
-    Some(Location { uri, range: LineMap::new(&source.text, &source.lines, unit).range(found.span.clone()) })
+    Some(Location { uri, range: LineMap::new(&source.text, source.lines(), unit).range(found.span.clone()) })
 }
 
 /// Where `key`'s entry starts in a bibliography file (its first line if not found).

@@ -53,7 +53,7 @@ fn diagnostic_with(
     let related = finding.related.as_ref().and_then(|related| {
         let source = corpus.sources.get(related.doc)?;
         let uri = checked.analysis.source_uris.get(related.doc)?.clone()?;
-        let range = LineMap::new(&source.text, &source.lines, unit).range(related.span.clone());
+        let range = LineMap::new(&source.text, source.lines(), unit).range(related.span.clone());
         Some(vec![DiagnosticRelatedInformation {
             location: Location { uri, range },
             message: format!("source passage in [@{}] {}", source.cite_key, source.display_title()),

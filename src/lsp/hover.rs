@@ -68,7 +68,7 @@ pub fn quote_markdown(
         return out;
     };
     let Some(source) = corpus.sources.get(found.doc) else { return out };
-    let line = source.lines.line_of(found.span.start) + 1;
+    let line = source.lines().line_of(found.span.start) + 1;
     out.push_str(&format!(
         "**[@{}]** *{}*  \n`{}`, line {line}\n\n",
         escape_markdown(&source.cite_key),

@@ -634,7 +634,7 @@ impl LanguageServer for Server {
         let target = match at.text_document.uri.to_file_path().ok().and_then(|p| analysis.source_at(&p)) {
             Some(doc) => {
                 let source = &analysis.corpus.corpus.sources[doc];
-                Some((doc, LineMap::new(&source.text, &source.lines, unit).offset(at.position)))
+                Some((doc, LineMap::new(&source.text, source.lines(), unit).offset(at.position)))
             }
             None => {
                 let checked = shared.checked(&at.text_document.uri).await;

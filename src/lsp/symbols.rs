@@ -44,7 +44,7 @@ pub fn search(analysis: &Analysis, query: &str, unit: ColumnUnit) -> Vec<SymbolI
         .filter_map(|(doc, span)| {
             let source = sources.get(doc)?;
             let uri = analysis.source_uris.get(doc)?.clone()?;
-            let range = LineMap::new(&source.text, &source.lines, unit).range(span.clone());
+            let range = LineMap::new(&source.text, source.lines(), unit).range(span.clone());
             let para = super::passage::paragraph(&source.text, span.clone());
             let ends = sentence_ends(&source.text, para.clone());
             let sentence_start = ends.iter().rev().copied().find(|&e| e <= span.start).unwrap_or(para.start);

@@ -103,7 +103,9 @@ pub fn load_corpus(
     config: &Config,
     previous: Option<&Arc<IndexedCorpus>>,
 ) -> Result<(Arc<IndexedCorpus>, bool), String> {
-    let mut corpus = Corpus::load(&config.corpus, &config.bibliography).map_err(|e| e.to_string())?;
+    let dir = crate::cache::default_cache_dir(config);
+    let mut corpus =
+        crate::cache::load_corpus(&config.corpus, &config.bibliography, &dir).map_err(|e| e.to_string())?;
     if let Some(url) = &config.zotero {
         crate::zotero::add_live_references(&mut corpus, url);
     }
@@ -117,7 +119,7 @@ pub fn load_corpus(
         return Ok((Arc::new(IndexedCorpus::from_parts(corpus, index)), true));
     }
     // A fresh `quoteline index` cache beside the corpus saves the build.
-    let (indexed, _) = crate::cache::indexed(corpus, &crate::cache::default_cache_dir(config));
+    let (indexed, _) = crate::cache::indexed(corpus, &dir);
     Ok((Arc::new(indexed), true))
 }
 

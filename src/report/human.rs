@@ -64,7 +64,7 @@ fn render_finding(
     let mut footers = Vec::new();
     let source_note = finding.related.as_ref().map(|s| {
         let source = &corpus.corpus.sources[s.doc];
-        let pos = source.lines.position(&source.text, s.span.start, ColumnUnit::Char);
+        let pos = source.lines().position(&source.text, s.span.start, ColumnUnit::Char);
         format!("source: [@{}] {}:{}:{}", s.key, source.path.display(), pos.line + 1, pos.col + 1)
     });
     if let Some(note) = &source_note {

@@ -114,7 +114,7 @@ fn json_file(file: &FileReport, corpus: &IndexedCorpus) -> JsonFile {
             source: q.source.as_ref().map(|s| {
                 let source = &corpus.corpus.sources[s.doc];
                 let at = |offset: usize| {
-                    let p = source.lines.position(&source.text, offset, ColumnUnit::Char);
+                    let p = source.lines().position(&source.text, offset, ColumnUnit::Char);
                     Position { line: p.line + 1, column: p.col + 1 }
                 };
                 JsonSource {

@@ -55,7 +55,7 @@ pub fn report_sarif(files: &[FileReport], corpus: &IndexedCorpus) -> Value {
             });
             if let Some(related) = &finding.related {
                 let source = &corpus.corpus.sources[related.doc];
-                let at = |offset| source.lines.position(&source.text, offset, ColumnUnit::Char);
+                let at = |offset| source.lines().position(&source.text, offset, ColumnUnit::Char);
                 let (start, end) = (at(related.span.start), at(related.span.end));
                 let region = json!({
                     "startLine": start.line + 1, "startColumn": start.col + 1,
