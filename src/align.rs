@@ -725,6 +725,7 @@ pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, window
     let all = if ids.len() == 128 { u128::MAX } else { (1u128 << ids.len()) - 1 };
     let doc_words = index.doc_words(doc);
     let mut best = 0u32;
+    let mut scratch = Vec::new();
     for window in windows {
         let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
         if index.has_hyphen_split(window.clone()) {
@@ -732,7 +733,7 @@ pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, window
         }
         // Hyyrö's bit-vector LCS: a zero bit in `v` is a quote word matched so far.
         let mut v = all;
-        for &id in index.word_ids(window) {
+        for &id in index.word_ids_in(window, &mut scratch) {
             if let Ok(k) = masks.binary_search_by_key(&id, |&(known, _)| known) {
                 let m = masks[k].1;
                 let u = v & m;
@@ -757,9 +758,10 @@ fn find_verbatim_in(
         return None;
     }
     let len = ids.len() as u32;
+    let mut scratch = Vec::new();
     let start = windows.iter().find_map(|window| {
         let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
-        let words = index.word_ids(window.clone());
+        let words = index.word_ids_in(window.clone(), &mut scratch);
         words.windows(ids.len()).position(|w| w == ids.as_slice()).map(|at| window.start + at as u32)
     })?;
     let ops = (0..ids.len()).map(|q| AlignOp::Match { q, s: start + q as u32 }).collect();
@@ -802,13 +804,14 @@ pub fn copy_in(
     };
     let hyphenation = index.hyphen_splits_in(compared.clone());
     let same_hyphenation = |at: u32| index.hyphen_splits_in(at..at + passage.len() as u32) == hyphenation;
+    let mut scratch = Vec::new();
     for window in windows {
         let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
         let wide = window.start.saturating_sub(before).max(doc_words.start)..(window.end + after).min(doc_words.end);
-        let words = index.word_ids(wide.clone());
+        let words = index.word_ids_in(wide.clone(), &mut scratch);
         for (at, w) in words.windows(passage.len()).enumerate() {
             let at = wide.start + at as u32;
-            if w[0] == first && w == passage && at != compared.start && fits(at) && same_hyphenation(at) {
+            if w[0] == first && *w == *passage && at != compared.start && fits(at) && same_hyphenation(at) {
                 let offset = i64::from(at) - i64::from(compared.start);
                 return Some(aligned.moved(doc, offset));
             }

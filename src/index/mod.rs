@@ -12,8 +12,9 @@
 //! - *words*: the first [`WORD_POSTINGS_CAP`] positions of each word id, for short quotes and for
 //!   the rare-word fallback when a quote changes a word every few words.
 //!
-//! Word spans are stored as gaps and lengths of one byte each, with an absolute start every 64
-//! words, so the whole index stays near the size of the corpus it indexes.
+//! Word ids take two bytes each while the vocabulary has at most 65,536 words, and word spans
+//! are stored as gaps and lengths of one byte each, with an absolute start every 64 words, so
+//! the whole index stays near the size of the corpus it indexes.
 //!
 //! A query votes on (document, diagonal): a seed at quote position `q` found at corpus position
 //! `p` votes for diagonal `p - q`; nearby diagonals (insertions and omissions shift them) merge
@@ -23,6 +24,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -48,10 +50,17 @@ pub const SHINGLE_CAP: usize = 512;
 pub const WORD_POSTINGS_CAP: usize = 256;
 /// Words rarer than this may seed a quote that has no intact shingle.
 const RARE_WORD_CAP: usize = WORD_POSTINGS_CAP;
-/// Average stored shingle positions per bucket.
+/// Least average of stored shingle positions per bucket (the bucket count is a power of two,
+/// so the average is below twice this). Fuller buckets cost a lookup a few more hashes; the
+/// offsets table costs 4 bytes a bucket.
 const BUCKET_LOAD: usize = 4;
 /// A bucket this full holds a common shingle (the average is [`BUCKET_LOAD`]).
 const CROWDED_BUCKET: usize = 64;
+
+/// The largest power of two not above `n` (at least 1).
+fn prev_power_of_two(n: usize) -> usize {
+    1 << n.max(1).ilog2()
+}
 
 /// A word id that matches nothing: a draft word the corpus never uses.
 pub const UNKNOWN_WORD: u32 = u32::MAX;
@@ -268,7 +277,7 @@ pub struct CorpusIndex {
     vocab: Vocabulary,
     /// Per document: its first global word position and its word count.
     docs: Store<[u32; 2]>,
-    word_ids: Store<u32>,
+    word_ids: WordIds,
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
     hyphen_splits: Store<[u32; 2]>,
@@ -281,6 +290,107 @@ pub struct CorpusIndex {
     /// into the word array, which on a large corpus is a cache miss).
     crowded: Store<[u32; 4]>,
     word_postings: Buckets,
+}
+
+/// Every word of the corpus as its vocabulary id, in corpus order: two bytes each while the
+/// vocabulary has at most 65,536 words (a corpus of a few hundred megabytes in one language
+/// usually does), else four. This array is most of the index, so its width is most of the
+/// index's bytes per corpus byte.
+#[derive(Debug, Clone)]
+enum WordIds {
+    Narrow(Store<u16>),
+    Wide(Store<u32>),
+}
+
+impl Default for WordIds {
+    fn default() -> WordIds {
+        WordIds::Wide(Store::default())
+    }
+}
+
+impl WordIds {
+    /// The narrowest width for ids below `vocabulary`.
+    fn new(ids: Vec<u32>, vocabulary: usize) -> WordIds {
+        if WordIds::narrow_for(vocabulary) {
+            WordIds::Narrow(ids.par_iter().map(|&id| id as u16).collect::<Vec<u16>>().into())
+        } else {
+            WordIds::Wide(ids.into())
+        }
+    }
+
+    /// Whether ids below `vocabulary` are stored in two bytes (the persisted index relies on
+    /// this rule too).
+    fn narrow_for(vocabulary: usize) -> bool {
+        vocabulary <= 1 << 16
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            WordIds::Narrow(ids) => ids.len(),
+            WordIds::Wide(ids) => ids.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, pos: usize) -> u32 {
+        match self {
+            WordIds::Narrow(ids) => u32::from(ids[pos]),
+            WordIds::Wide(ids) => ids[pos],
+        }
+    }
+
+    /// The ids at `range`: borrowed when stored wide, widened into a copy when narrow (the
+    /// callers read a window of a few hundred words, or one document).
+    fn slice(&self, range: Range<usize>) -> Cow<'_, [u32]> {
+        match self {
+            WordIds::Narrow(ids) => Cow::Owned(ids[range].iter().map(|&id| u32::from(id)).collect()),
+            WordIds::Wide(ids) => Cow::Borrowed(&ids[range]),
+        }
+    }
+
+    /// Calls `f(first, ids)` on consecutive pieces of `range`, each followed by the next
+    /// `overlap` words, so `ids.windows(overlap + 1)` yields each window of `range` once. A scan
+    /// of a whole document thus needs no copy of it: a narrow array's pieces are widened into
+    /// one small reused buffer (a document-sized one would be a fresh mapping each time).
+    fn for_each_piece(&self, range: Range<usize>, overlap: usize, mut f: impl FnMut(usize, &[u32])) {
+        const PIECE: usize = 4096;
+        match self {
+            WordIds::Wide(ids) => f(range.start, &ids[range]),
+            WordIds::Narrow(ids) => {
+                let mut buffer = Vec::with_capacity(PIECE + overlap);
+                let mut first = range.start;
+                loop {
+                    let end = (first + PIECE + overlap).min(range.end);
+                    buffer.clear();
+                    buffer.extend(ids[first..end].iter().map(|&id| u32::from(id)));
+                    f(first, &buffer);
+                    if end == range.end {
+                        break;
+                    }
+                    first += PIECE;
+                }
+            }
+        }
+    }
+
+    /// Whether the words from `pos` on are `quote` (which must fit before the end).
+    fn matches_at(&self, pos: usize, quote: &[u32]) -> bool {
+        match self {
+            WordIds::Narrow(ids) => ids[pos..pos + quote.len()].iter().zip(quote).all(|(&a, &b)| u32::from(a) == b),
+            WordIds::Wide(ids) => ids[pos..pos + quote.len()] == *quote,
+        }
+    }
+
+    fn shingle_hash_at(&self, pos: usize) -> u64 {
+        shingle_hash(&std::array::from_fn::<u32, SHINGLE, _>(|i| self.get(pos + i)))
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            WordIds::Narrow(ids) => ids.heap_bytes(),
+            WordIds::Wide(ids) => ids.heap_bytes(),
+        }
+    }
 }
 
 /// One document's words before interning: local ids, starts, ends, and hyphen splits by local
@@ -375,7 +485,6 @@ impl CorpusIndex {
                 docs.push([first, ids.len() as u32]);
             }
         }
-        index.word_ids = word_ids.into();
         index.spans = spans.finish();
         index.hyphen_splits = hyphen_splits.into();
         index.docs = docs.into();
@@ -383,19 +492,17 @@ impl CorpusIndex {
         // Winnowed shingles, bucketed by hash. Winnowing keeps about 2 / (WINNOW + 1) of the
         // positions, which sizes the bucket table before any hash is computed, so each selected
         // shingle goes straight to an 8-byte (bucket, position) item.
-        let expected = index.word_ids.len() * 2 / (WINNOW + 1);
-        let buckets = (expected / BUCKET_LOAD).max(1).next_power_of_two();
+        let expected = word_ids.len() * 2 / (WINNOW + 1);
+        let buckets = prev_power_of_two((expected / BUCKET_LOAD).max(1));
         index.bucket_shift = 64 - buckets.trailing_zeros();
-        index.shingles = bucket_shingles(&index.word_ids, &index.docs, buckets, index.bucket_shift);
-        index.drop_frequent_shingles();
-
-        let word_ids = &index.word_ids;
-        let postings = Buckets::from_items(
+        index.shingles = bucket_shingles(&word_ids, &index.docs, buckets, index.bucket_shift);
+        index.word_postings = Buckets::from_items(
             index.vocab.len(),
             || word_ids.iter().enumerate().map(|(p, &id)| (id, p as u32)),
             WORD_POSTINGS_CAP,
         );
-        index.word_postings = postings;
+        index.word_ids = WordIds::new(word_ids, index.vocab.len());
+        index.drop_frequent_shingles();
         index
     }
 
@@ -408,7 +515,7 @@ impl CorpusIndex {
     }
 
     fn shingle_hash_at(&self, pos: u32) -> u64 {
-        shingle_hash(&self.word_ids[pos as usize..pos as usize + SHINGLE])
+        self.word_ids.shingle_hash_at(pos as usize)
     }
 
     /// Removes shingles seen more than [`SHINGLE_CAP`] times. Only buckets larger than the cap
@@ -440,7 +547,7 @@ impl CorpusIndex {
             }
         }
         let word_ids = &self.word_ids;
-        let hash_at = |p: u32| shingle_hash(&word_ids[p as usize..p as usize + SHINGLE]);
+        let hash_at = |p: u32| word_ids.shingle_hash_at(p as usize);
         // Per crowded bucket: how many positions it keeps, and (hash, first kept offset within
         // the bucket) per shingle kept.
         let regrouped: Vec<Regrouped> = crowded
@@ -531,11 +638,26 @@ impl CorpusIndex {
     }
 
     pub fn word_id(&self, pos: u32) -> u32 {
-        self.word_ids[pos as usize]
+        self.word_ids.get(pos as usize)
     }
 
-    pub fn word_ids(&self, words: Range<u32>) -> &[u32] {
-        &self.word_ids[words.start as usize..words.end as usize]
+    /// The word ids at `words` (a copy if the index stores them narrower than `u32`).
+    pub fn word_ids(&self, words: Range<u32>) -> Cow<'_, [u32]> {
+        self.word_ids.slice(words.start as usize..words.end as usize)
+    }
+
+    /// [`Self::word_ids`] without allocating: a narrow index widens them into `scratch`, which
+    /// a caller reading many windows reuses.
+    pub fn word_ids_in<'a>(&'a self, words: Range<u32>, scratch: &'a mut Vec<u32>) -> &'a [u32] {
+        let range = words.start as usize..words.end as usize;
+        match &self.word_ids {
+            WordIds::Wide(ids) => &ids[range],
+            WordIds::Narrow(ids) => {
+                scratch.clear();
+                scratch.extend(ids[range].iter().map(|&id| u32::from(id)));
+                scratch
+            }
+        }
     }
 
     /// Byte span of the word at `pos` in its source's text.
@@ -710,21 +832,22 @@ impl CorpusIndex {
             filter[b / 64] |= 1 << (b % 64);
         }
         let words = self.doc_words(doc);
-        let ids = self.word_ids(words.clone());
         let mut hits = Vec::new();
-        for (offset, w) in ids.windows(2).enumerate() {
-            let b = bit(w[0]);
-            if filter[b / 64] & (1 << (b % 64)) == 0 {
-                continue;
+        self.word_ids.for_each_piece(words.start as usize..words.end as usize, 1, |start, ids| {
+            for (offset, w) in ids.windows(2).enumerate() {
+                let b = bit(w[0]);
+                if filter[b / 64] & (1 << (b % 64)) == 0 {
+                    continue;
+                }
+                let key = pair(w[0], w[1]);
+                let first = pairs.partition_point(|&(k, _)| k < key);
+                for &(_, q) in pairs[first..].iter().take_while(|&&(k, _)| k == key) {
+                    let diag = (start + offset) as i64 - i64::from(q);
+                    hits.push((doc, diag, q, 1));
+                    hits.push((doc, diag, q + 1, 1));
+                }
             }
-            let key = pair(w[0], w[1]);
-            let first = pairs.partition_point(|&(k, _)| k < key);
-            for &(_, q) in pairs[first..].iter().take_while(|&&(k, _)| k == key) {
-                let diag = (words.start as usize + offset) as i64 - i64::from(q);
-                hits.push((doc, diag, q, 1));
-                hits.push((doc, diag, q + 1, 1));
-            }
-        }
+        });
         // Regions need several quote words in a row.
         let mut candidates = self.cluster(hits, quote.len(), usize::MAX);
         candidates.retain(|c| c.votes as usize >= quote.len().min(3));
@@ -739,13 +862,18 @@ impl CorpusIndex {
             return Vec::new();
         }
         let words = self.doc_words(doc);
-        let ids = self.word_ids(words.clone());
-        ids.windows(quote.len())
-            .enumerate()
-            .filter(|(_, w)| *w == quote)
-            .map(|(i, _)| words.start + i as u32..words.start + (i + quote.len()) as u32)
-            .take(max)
-            .collect()
+        let mut found = Vec::new();
+        self.word_ids.for_each_piece(words.start as usize..words.end as usize, quote.len() - 1, |start, ids| {
+            let room = max.saturating_sub(found.len());
+            found.extend(
+                ids.windows(quote.len())
+                    .enumerate()
+                    .filter(|(_, w)| *w == quote)
+                    .map(|(i, _)| (start + i) as u32..(start + i + quote.len()) as u32)
+                    .take(room),
+            );
+        });
+        found
     }
 
     /// Merges seed hits on nearby diagonals into candidate regions.
@@ -811,7 +939,7 @@ impl CorpusIndex {
             if start < range.start || end > range.end {
                 continue;
             }
-            if self.word_ids(start..end) == quote {
+            if self.word_ids.matches_at(start as usize, quote) {
                 found.push(start..end);
                 if found.len() == max {
                     break;
@@ -1041,6 +1169,26 @@ mod tests {
         assert_eq!(found.len(), 1);
         let regions = index.scan_candidates(&quote, 1, 4);
         assert!(regions.iter().any(|c| c.words.contains(&found[0].start)));
+    }
+
+    #[test]
+    fn scans_of_a_long_document_see_each_place_once_across_pieces() {
+        // The narrow word array is scanned 4,096 words at a time: put one occurrence across
+        // the first piece's end and one well inside the second.
+        let filler = |n: usize| "alpha beta gamma delta ".repeat(n / 4);
+        let quote_text = "the group is not popular people hate them";
+        let doc = format!("{} {quote_text} {} {quote_text} {}", filler(4092), filler(400), filler(40));
+        let index = index_of(&["first source", &doc]);
+        let quote = ids(&index, quote_text);
+        let start = index.doc_words(1).start;
+        let found = index.scan_verbatim(&quote, 1, 8);
+        let at = |offset: u32| start + offset..start + offset + 8;
+        assert_eq!(found, [at(4092), at(4092 + 8 + 400)]);
+        assert_eq!(index.scan_verbatim(&quote, 1, 1), [at(4092)]);
+        let regions = index.scan_candidates(&quote, 1, 8);
+        for place in &found {
+            assert_eq!(regions.iter().filter(|c| c.words.contains(&place.start)).count(), 1, "{regions:?}");
+        }
     }
 
     #[test]

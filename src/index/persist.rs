@@ -17,7 +17,7 @@ use std::sync::Arc;
 use bytemuck::Pod;
 
 use super::store::{Backing, Store};
-use super::{Buckets, CorpusIndex, SpanTable, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP};
+use super::{Buckets, CorpusIndex, SpanTable, WordIds, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP};
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
@@ -103,7 +103,10 @@ impl CorpusIndex {
         write_section(&mut out, &blob)?;
         write_section(&mut out, &offsets)?;
         write_section(&mut out, &self.docs)?;
-        write_section(&mut out, &self.word_ids)?;
+        match &self.word_ids {
+            WordIds::Narrow(ids) => write_section(&mut out, ids)?,
+            WordIds::Wide(ids) => write_section(&mut out, ids)?,
+        }
         write_section(&mut out, &self.spans.checkpoints)?;
         write_section(&mut out, &self.spans.gaps)?;
         write_section(&mut out, &self.spans.lens)?;
@@ -173,7 +176,12 @@ impl CorpusIndex {
             index.vocab.intern(word);
         }
         index.docs = reader.array()?;
-        index.word_ids = reader.array()?;
+        // The vocabulary's size decides the width, as it did when the index was built.
+        index.word_ids = if WordIds::narrow_for(index.vocab.len()) {
+            WordIds::Narrow(reader.array()?)
+        } else {
+            WordIds::Wide(reader.array()?)
+        };
         index.spans = SpanTable {
             checkpoints: reader.array()?,
             gaps: reader.array()?,
@@ -210,12 +218,12 @@ impl CorpusIndex {
         if self.spans.checkpoints.len() != words.div_ceil(super::CHECKPOINT) {
             return corrupt("span checkpoints");
         }
-        use rayon::prelude::*;
         // Whole-array scans run in parallel: they are most of loading a large index.
-        let any_at_least = |items: &[u32], bound: usize| {
-            items.par_chunks(1 << 20).any(|chunk| chunk.iter().fold(false, |bad, &x| bad | (x as usize >= bound)))
+        let ids_in_vocabulary = match &self.word_ids {
+            WordIds::Narrow(ids) => !any_at_least(ids, self.vocab.len()),
+            WordIds::Wide(ids) => !any_at_least(ids, self.vocab.len()),
         };
-        if any_at_least(&self.word_ids, self.vocab.len()) {
+        if !ids_in_vocabulary {
             return corrupt("word ids");
         }
         let buckets = if self.bucket_shift >= 64 { 1 } else { 1usize << (64 - self.bucket_shift) };
@@ -246,6 +254,13 @@ impl CorpusIndex {
         }
         Ok(())
     }
+}
+
+/// Whether any item is `bound` or more, scanning chunks in parallel.
+fn any_at_least<T: Copy + Into<u64> + Sync>(items: &[T], bound: usize) -> bool {
+    use rayon::prelude::*;
+    let bound = bound as u64;
+    items.par_chunks(1 << 20).any(|chunk| chunk.iter().fold(false, |bad, &x| bad | (x.into() >= bound)))
 }
 
 fn write_section<T: Pod>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
@@ -386,6 +401,32 @@ mod tests {
         let quote: Vec<u32> =
             ["support", "for", "mek", "would"].iter().map(|w| loaded.vocab().id(w).unwrap()).collect();
         assert_eq!(loaded.candidates(&quote, None, 4), built.candidates(&quote, None, 4));
+    }
+
+    #[test]
+    fn a_vocabulary_too_large_for_two_bytes_keeps_four_byte_ids() {
+        // 70,000 distinct words (w0 … w69999) then a passage quoted below: ids above 65,535.
+        let filler: String = (0..70_000).map(|i| format!("w{i} ")).collect();
+        let passage = "any support for mek would extremely damage its reputation";
+        let sources = vec![
+            Source::new("filler", "filler.txt", filler),
+            Source::new("cable", "cable.txt", format!("w69999 zz1 zz2 {passage} zz3.")),
+        ];
+        let (built, bytes) = round_trip(&sources);
+        assert!(matches!(built.word_ids, WordIds::Wide(_)));
+        let loaded = CorpusIndex::from_bytes(Arc::new(bytes), &source_fingerprints(&sources)).unwrap();
+        assert!(matches!(loaded.word_ids, WordIds::Wide(_)));
+        let last = loaded.vocab().id("w69999").unwrap();
+        assert!(last > u32::from(u16::MAX));
+        let quote: Vec<u32> =
+            ["w69999", "zz1", "zz2", "any", "support"].iter().map(|w| loaded.vocab().id(w).unwrap()).collect();
+        let found = loaded.find_verbatim(&quote, 4);
+        assert_eq!(found.len(), 1);
+        assert_eq!(loaded.doc_of(found[0].start), 1);
+        assert_eq!(*loaded.word_ids(found[0].clone()), *quote);
+        assert_eq!(loaded.candidates(&quote, None, 4), built.candidates(&quote, None, 4));
+        // The small corpus beside it stores two bytes a word.
+        assert!(matches!(CorpusIndex::build(&sources[1..]).word_ids, WordIds::Narrow(_)));
     }
 
     #[test]
