@@ -900,11 +900,13 @@ fn describe(index: &CorpusIndex, draft: &str, source_text: &str, quote: &QuoteTe
             }
         }
         let segment = &quote.segments.iter().filter(|s| !s.is_empty()).nth(k).expect("aligned segment exists");
+        let spans = index.word_spans(covered.clone());
+        let span_at = |s: u32| spans.get(s.wrapping_sub(covered.start) as usize).cloned();
         for op in ops {
             match op {
                 AlignOp::Match { s, .. } | AlignOp::Join { s, .. } => {
                     pending.flush(index, draft, source_text, &mut edits, &mut diff);
-                    diff.same(source_text, index.word_span(*s));
+                    diff.same(source_text, span_at(*s).unwrap_or_else(|| index.word_span(*s)));
                 }
                 AlignOp::Substitute { q, s } => {
                     pending.add_draft(&segment[*q]);

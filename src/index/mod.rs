@@ -188,6 +188,27 @@ impl SpanTable {
         start as usize..(start + self.len_of(pos)) as usize
     }
 
+    /// The spans of the words at `range`, decoded in one pass (each [`Self::span`] call
+    /// decodes from its checkpoint).
+    fn spans(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let mut out = Vec::with_capacity(range.len());
+        let Some(first) = (!range.is_empty()).then(|| self.span(range.start)) else { return out };
+        let mut start = first.start as u32;
+        out.push(first);
+        for i in range.start + 1..range.end {
+            start = if i % CHECKPOINT == 0 {
+                self.checkpoints[i / CHECKPOINT]
+            } else {
+                match self.gaps[i] {
+                    ESCAPE => lookup(&self.overflow_start, i as u32),
+                    gap => start + self.len_of(i - 1) + u32::from(gap),
+                }
+            };
+            out.push(start as usize..(start + self.len_of(i)) as usize);
+        }
+        out
+    }
+
     fn heap_bytes(&self) -> usize {
         self.checkpoints.heap_bytes()
             + self.gaps.heap_bytes()
@@ -665,6 +686,11 @@ impl CorpusIndex {
         self.spans.span(pos as usize)
     }
 
+    /// Byte spans of the words `words`, in order.
+    pub fn word_spans(&self, words: Range<u32>) -> Vec<Range<usize>> {
+        self.spans.spans(words.start as usize..words.end as usize)
+    }
+
     /// Byte span covering the words `words` (in one document).
     pub fn span_of(&self, words: Range<u32>) -> Range<usize> {
         if words.is_empty() {
@@ -878,12 +904,17 @@ impl CorpusIndex {
 
     /// Merges seed hits on nearby diagonals into candidate regions.
     fn cluster(&self, mut hits: Vec<Hit>, quote_len: usize, max: usize) -> Vec<Candidate> {
-        hits.sort_unstable();
+        // By (document, diagonal) packed into one integer, which sorts far faster than the
+        // tuple; the order within a diagonal does not matter below. Diagonals lie within
+        // ±2^32 and documents below 2^31.
+        hits.sort_unstable_by_key(|&(doc, diag, _, _)| ((doc as u64) << 33) | (diag + (1 << 32)) as u64);
         // Omissions and insertions shift the diagonal by their length; a quarter of the quote
         // (at least eight words) keeps one drifted quote in one region.
         let band = (quote_len as i64 / 4).max(8);
         let slack = (quote_len as i64 / 2).max(8);
         let mut candidates = Vec::new();
+        // Reused across clusters: most are one seed of a common phrase.
+        let mut qs: Vec<(u32, u32)> = Vec::new();
         let mut i = 0;
         while i < hits.len() {
             let (doc, first_diag, _, _) = hits[i];
@@ -894,7 +925,8 @@ impl CorpusIndex {
             let cluster = &hits[i..j];
             let last_diag = cluster[cluster.len() - 1].1;
             // Per quote position, its most specific seed here.
-            let mut qs: Vec<(u32, u32)> = cluster.iter().map(|h| (h.2, h.3)).collect();
+            qs.clear();
+            qs.extend(cluster.iter().map(|h| (h.2, h.3)));
             qs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
             qs.dedup_by_key(|h| h.0);
             let specificity = qs.iter().map(|h| h.1).fold(0u32, u32::saturating_add);
@@ -1241,8 +1273,16 @@ mod tests {
         let expected = crate::normalize::words(&text);
         let words = index.doc_words(1);
         assert_eq!(words.len(), expected.len());
-        for (pos, word) in words.zip(&expected) {
+        for (pos, word) in words.clone().zip(&expected) {
             assert_eq!(index.word_span(pos), word.span, "word {}", word.norm);
         }
+        // Decoded in one pass, from any start, across checkpoints and escapes.
+        let all: Vec<Range<usize>> = expected.iter().map(|w| w.span.clone()).collect();
+        assert_eq!(index.word_spans(words.clone()), all);
+        for from in [words.start + 1, words.start + 63, words.start + 70, words.start + 71] {
+            let offset = (from - words.start) as usize;
+            assert_eq!(index.word_spans(from..words.end), all[offset..]);
+        }
+        assert!(index.word_spans(words.start..words.start).is_empty());
     }
 }
