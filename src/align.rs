@@ -466,7 +466,9 @@ pub fn align_segment(
     let mut score = vec![NEG; (m + 1) * width];
     // Back pointers: 0 start, 1 diagonal, 2 up (insert), 3 left (omit), 4 join, 5 editorial.
     let mut back = vec![0u8; (m + 1) * width];
-    let mut editorial_len = vec![0u8; (m + 1) * width];
+    // Only a segment with bracketed text needs it (most have none).
+    let has_editorial = segment.iter().any(|e| matches!(e, QuoteElement::Editorial { .. }));
+    let mut editorial_len = vec![0u8; if has_editorial { (m + 1) * width } else { 0 }];
     for cell in score.iter_mut().take(width) {
         *cell = 0;
     }
@@ -762,7 +764,7 @@ fn find_verbatim_in(
     let start = windows.iter().find_map(|window| {
         let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
         let words = index.word_ids_in(window.clone(), &mut scratch);
-        words.windows(ids.len()).position(|w| w == ids.as_slice()).map(|at| window.start + at as u32)
+        words.windows(ids.len()).position(|w| w[0] == ids[0] && w == ids.as_slice()).map(|at| window.start + at as u32)
     })?;
     let ops = (0..ids.len()).map(|q| AlignOp::Match { q, s: start + q as u32 }).collect();
     Alignment::measured(index.doc_of(start), vec![(ops, start..start + len)], MATCH * len as i32)

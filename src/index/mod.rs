@@ -894,7 +894,7 @@ impl CorpusIndex {
             found.extend(
                 ids.windows(quote.len())
                     .enumerate()
-                    .filter(|(_, w)| *w == quote)
+                    .filter(|(_, w)| w[0] == quote[0] && *w == quote)
                     .map(|(i, _)| (start + i) as u32..(start + i + quote.len()) as u32)
                     .take(room),
             );
