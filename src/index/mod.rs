@@ -136,25 +136,12 @@ const ESCAPE: u8 = u8::MAX;
 pub(crate) const CHECKPOINT: usize = 64;
 
 impl SpanTableBuilder {
-    fn push(&mut self, start: u32, end: u32, first_in_doc: bool, prev_end: u32) {
-        let pos = self.gaps.len() as u32;
-        if self.gaps.len() % CHECKPOINT == 0 {
-            self.checkpoints.push(start);
-        }
-        let gap = start.wrapping_sub(prev_end);
-        if first_in_doc || start < prev_end || gap >= u32::from(ESCAPE) {
-            self.gaps.push(ESCAPE);
-            self.overflow_start.push([pos, start]);
-        } else {
-            self.gaps.push(gap as u8);
-        }
-        let len = end - start;
-        if len >= u32::from(ESCAPE) {
-            self.lens.push(ESCAPE);
-            self.overflow_len.push([pos, len]);
-        } else {
-            self.lens.push(len as u8);
-        }
+    /// Adds a document's spans (its checkpoints are decoded apart, in parallel).
+    fn append(&mut self, doc: &DocSpans, first: u32) {
+        self.gaps.extend_from_slice(&doc.gaps);
+        self.lens.extend_from_slice(&doc.lens);
+        self.overflow_start.extend(doc.overflow_start.iter().map(|&[pos, start]| [first + pos, start]));
+        self.overflow_len.extend(doc.overflow_len.iter().map(|&[pos, len]| [first + pos, len]));
     }
 
     fn finish(self) -> SpanTable {
@@ -414,23 +401,80 @@ impl WordIds {
     }
 }
 
-/// One document's words before interning: local ids, starts, ends, and hyphen splits by local
-/// position.
-type DocTokens = (Vec<u32>, Vec<u32>, Vec<u32>, Vec<(u32, u16)>);
+/// One document's words before interning: local ids, their spans already encoded as the span
+/// table stores them (two bytes a word rather than eight for a start and an end, which on a
+/// large corpus was most of what building allocated), and hyphen splits by local position.
+#[derive(Default)]
+struct DocTokens {
+    ids: Vec<u32>,
+    spans: DocSpans,
+    splits: Vec<(u32, u16)>,
+}
+
+/// A document's part of a [`SpanTable`], positions local to the document.
+#[derive(Default)]
+struct DocSpans {
+    gaps: Vec<u8>,
+    lens: Vec<u8>,
+    overflow_start: Vec<[u32; 2]>,
+    overflow_len: Vec<[u32; 2]>,
+    prev_end: u32,
+}
+
+impl DocSpans {
+    fn push(&mut self, start: u32, end: u32) {
+        let pos = self.gaps.len() as u32;
+        let gap = start.wrapping_sub(self.prev_end);
+        // A document's first word always carries its absolute start.
+        if pos == 0 || start < self.prev_end || gap >= u32::from(ESCAPE) {
+            self.gaps.push(ESCAPE);
+            self.overflow_start.push([pos, start]);
+        } else {
+            self.gaps.push(gap as u8);
+        }
+        let len = end - start;
+        if len >= u32::from(ESCAPE) {
+            self.lens.push(ESCAPE);
+            self.overflow_len.push([pos, len]);
+        } else {
+            self.lens.push(len as u8);
+        }
+        self.prev_end = end;
+    }
+
+    /// The absolute starts of the words at local positions `first_checkpoint`,
+    /// `first_checkpoint + CHECKPOINT`, …: the span table's checkpoints in this document.
+    fn checkpoints(&self, first_checkpoint: usize) -> Vec<u32> {
+        let (mut starts, mut lens) = (self.overflow_start.iter(), self.overflow_len.iter());
+        let mut out = Vec::with_capacity(self.gaps.len().saturating_sub(first_checkpoint).div_ceil(CHECKPOINT));
+        let (mut start, mut prev_len) = (0u32, 0u32);
+        for (pos, (&gap, &len)) in self.gaps.iter().zip(&self.lens).enumerate() {
+            start = if gap == ESCAPE {
+                starts.next().map_or(start, |&[_, absolute]| absolute)
+            } else {
+                start + prev_len + u32::from(gap)
+            };
+            prev_len = if len == ESCAPE { lens.next().map_or(0, |&[_, long]| long) } else { u32::from(len) };
+            if pos >= first_checkpoint && (pos - first_checkpoint) % CHECKPOINT == 0 {
+                out.push(start);
+            }
+        }
+        out
+    }
+}
 
 /// A source's words, interned into `vocab`.
 fn tokenize(source: &Source, vocab: &mut Vocabulary) -> DocTokens {
-    let (mut ids, mut starts, mut ends, mut splits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut tokens = DocTokens::default();
     let base = source.body.start;
     for_each_word(&source.text[source.body.clone()], |norm, span, split| {
         if let Some(split) = split {
-            splits.push((ids.len() as u32, split.min(u16::MAX as usize) as u16));
+            tokens.splits.push((tokens.ids.len() as u32, split.min(u16::MAX as usize) as u16));
         }
-        ids.push(vocab.intern(norm));
-        starts.push((base + span.start) as u32);
-        ends.push((base + span.end) as u32);
+        tokens.ids.push(vocab.intern(norm));
+        tokens.spans.push((base + span.start) as u32, (base + span.end) as u32);
     });
-    (ids, starts, ends, splits)
+    tokens
 }
 
 /// Several documents' words before interning into the shared vocabulary.
@@ -485,25 +529,36 @@ impl CorpusIndex {
             .collect();
 
         let mut index = CorpusIndex::default();
-        let total: usize = locals.iter().flat_map(|l| &l.docs).map(|d| d.0.len()).sum();
-        let mut word_ids: Vec<u32> = Vec::with_capacity(total);
-        let mut spans = SpanTableBuilder::default();
+        let all_docs: Vec<&DocTokens> = locals.iter().flat_map(|l| &l.docs).collect();
+        let mut firsts = Vec::with_capacity(all_docs.len());
+        let mut total = 0usize;
+        for doc in &all_docs {
+            firsts.push(total);
+            total += doc.ids.len();
+        }
+        // The span table's checkpoints fall on global positions that are multiples of
+        // CHECKPOINT: each document decodes its own, in parallel.
+        let checkpoints: Vec<Vec<u32>> = all_docs
+            .par_iter()
+            .zip(&firsts)
+            .map(|(doc, &first)| doc.spans.checkpoints(first.next_multiple_of(CHECKPOINT) - first))
+            .collect();
+        drop(all_docs);
+        let mut spans = SpanTableBuilder { checkpoints: checkpoints.concat(), ..SpanTableBuilder::default() };
+        drop(checkpoints);
         spans.gaps.reserve_exact(total);
         spans.lens.reserve_exact(total);
+        let mut word_ids: Vec<u32> = Vec::with_capacity(total);
         let mut hyphen_splits: Vec<[u32; 2]> = Vec::new();
         let mut docs: Vec<[u32; 2]> = Vec::with_capacity(sources.len());
         for local in locals {
             let remap: Vec<u32> = local.vocab.words.iter().map(|w| index.vocab.intern(w)).collect();
-            for (ids, starts, ends, splits) in local.docs {
+            for tokens in local.docs {
                 let first = word_ids.len() as u32;
-                word_ids.extend(ids.iter().map(|&id| remap[id as usize]));
-                let mut prev_end = 0;
-                for (i, (&start, &end)) in starts.iter().zip(&ends).enumerate() {
-                    spans.push(start, end, i == 0, prev_end);
-                    prev_end = end;
-                }
-                hyphen_splits.extend(splits.iter().map(|&(pos, split)| [first + pos, u32::from(split)]));
-                docs.push([first, ids.len() as u32]);
+                word_ids.extend(tokens.ids.iter().map(|&id| remap[id as usize]));
+                spans.append(&tokens.spans, first);
+                hyphen_splits.extend(tokens.splits.iter().map(|&(pos, split)| [first + pos, u32::from(split)]));
+                docs.push([first, tokens.ids.len() as u32]);
             }
         }
         index.spans = spans.finish();
@@ -729,14 +784,12 @@ impl CorpusIndex {
     /// interned into `vocab`.
     fn doc_tokens(&self, doc: usize, vocab: &mut Vocabulary) -> DocTokens {
         let words = self.doc_words(doc);
-        let mut tokens: DocTokens = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (local, pos) in words.enumerate() {
-            let span = self.word_span(pos);
-            tokens.0.push(vocab.intern(self.vocab.word(self.word_id(pos))));
-            tokens.1.push(span.start as u32);
-            tokens.2.push(span.end as u32);
+        let mut tokens = DocTokens::default();
+        for (local, (pos, span)) in words.clone().zip(self.word_spans(words)).enumerate() {
+            tokens.ids.push(vocab.intern(self.vocab.word(self.word_id(pos))));
+            tokens.spans.push(span.start as u32, span.end as u32);
             if let Some(split) = self.hyphen_split(pos) {
-                tokens.3.push((local as u32, split as u16));
+                tokens.splits.push((local as u32, split as u16));
             }
         }
         tokens
@@ -1255,6 +1308,27 @@ mod tests {
         let found = index.find_verbatim(&ids(&index, "a cult"), 10);
         assert_eq!(found.len(), 2);
         assert_eq!(&text[index.span_of(found[1].clone())], "a cult");
+    }
+
+    #[test]
+    fn spans_are_exact_in_every_document_whatever_its_start() {
+        // Documents of 0 to 150 words, so checkpoints fall at every offset into a document.
+        let texts: Vec<String> = (0..40)
+            .map(|d| {
+                (0..(d * 37) % 151)
+                    .map(|w| if w % 50 == 7 { format!("{}long{w} ", " ".repeat(300)) } else { format!("w{d}x{w} ") })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let index = index_of(&refs);
+        for (doc, text) in texts.iter().enumerate() {
+            let expected: Vec<Range<usize>> = crate::normalize::words(text).into_iter().map(|w| w.span).collect();
+            let words = index.doc_words(doc);
+            let got: Vec<Range<usize>> = words.clone().map(|pos| index.word_span(pos)).collect();
+            assert_eq!(got, expected, "document {doc}");
+            assert_eq!(index.word_spans(words), expected, "document {doc}, decoded in one pass");
+        }
     }
 
     #[test]
