@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::check::IndexedCorpus;
 use crate::config::Config;
 use crate::corpus::{Corpus, CorpusError, StoredTexts};
-use crate::index::{source_fingerprints, Backing, CorpusIndex};
+use crate::index::{source_fingerprints, Backing, CorpusIndex, SourceFingerprint};
 
 /// The cache file's name inside the cache folder.
 pub const INDEX_FILE: &str = "index.bin";
@@ -63,18 +63,28 @@ pub fn load_corpus(paths: &[PathBuf], bibliographies: &[PathBuf], dir: &Path) ->
     Corpus::load_with(paths, bibliographies, stored.as_ref())
 }
 
+/// The fingerprints a cache records, with absolute paths: the command line names the corpus
+/// as given (`corpus`), an editor by its workspace's absolute path, and both must find the
+/// cache fresh.
+fn fingerprints(corpus: &Corpus) -> Vec<SourceFingerprint> {
+    let mut fingerprints = source_fingerprints(&corpus.sources);
+    for (fingerprint, source) in fingerprints.iter_mut().zip(&corpus.sources) {
+        fingerprint.path = crate::corpus::absolute(&source.path).display().to_string();
+    }
+    fingerprints
+}
+
 /// Reads the cached index for `corpus` from `dir`.
 pub fn load(corpus: &Corpus, dir: &Path) -> Result<CorpusIndex, String> {
     let path = dir.join(INDEX_FILE);
     let bytes: Arc<dyn Backing> = Arc::new(map(&path)?);
-    CorpusIndex::from_bytes(bytes, &source_fingerprints(&corpus.sources))
-        .map_err(|e| format!("{}: {e}", path.display()))
+    CorpusIndex::from_bytes(bytes, &fingerprints(corpus)).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Writes `index` (built from `corpus`) and the copy of the corpus's texts to `dir`, atomically.
 pub fn write(index: &CorpusIndex, corpus: &Corpus, dir: &Path) -> std::io::Result<PathBuf> {
     fs::create_dir_all(dir)?;
-    let path = replace_file(dir, INDEX_FILE, &mut |out| index.write_to(&source_fingerprints(&corpus.sources), out))?;
+    let path = replace_file(dir, INDEX_FILE, &mut |out| index.write_to(&fingerprints(corpus), out))?;
     write_texts(corpus, dir)?;
     Ok(path)
 }
@@ -214,6 +224,10 @@ mod tests {
 
         let second = load();
         assert_eq!(stored(&second), [true, true]);
+        // Named another way (as an editor or another working directory would), still fresh.
+        let other_spelling = load_corpus(&[corpus_dir.join(".")], &[], &cache).unwrap();
+        assert_eq!(stored(&other_spelling), [true, true]);
+        assert!(matches!(indexed(other_spelling, &cache).1, CacheOutcome::Loaded(_)));
         assert_eq!(second.sources[1].meta.title.as_deref(), Some("A report"), "front matter read from the copy");
         assert_eq!(second.sources[0].text.as_str(), fs::read_to_string(&cable).unwrap());
         let (_, outcome) = indexed(second, &cache);

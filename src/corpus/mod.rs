@@ -22,7 +22,9 @@ mod html;
 mod jsonl;
 mod stored;
 
-pub use stored::{nanos_since_epoch, write_stored_texts, FileStamp, SharedBytes, SourceText, StoredTexts, RACY_NS};
+pub use stored::{
+    absolute, nanos_since_epoch, write_stored_texts, FileStamp, SharedBytes, SourceText, StoredTexts, RACY_NS,
+};
 
 use std::collections::{HashMap, HashSet};
 use std::fs;

@@ -16,7 +16,7 @@
 //! used.
 //!
 //! Layout: an 8-byte magic, a little-endian u64 length and a JSON header (writer, build time,
-//! and each file's path, size, modification time and xxh3 hash), the files' bytes one after
+//! and each file's absolute path, size, modification time and xxh3 hash), the files' bytes one after
 //! another, and an xxh3-64 checksum of everything before the texts.
 
 use std::collections::HashMap;
@@ -131,6 +131,13 @@ impl FileStamp {
     }
 }
 
+/// `path` made absolute without touching the file system, so `corpus/a.txt`, `./corpus/a.txt`
+/// and the absolute path an editor's workspace gives name one file (the command line and the
+/// language server would otherwise invalidate each other's cache).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 pub fn nanos_since_epoch(time: SystemTime) -> Option<u64> {
     time.duration_since(UNIX_EPOCH).ok().and_then(|d| u64::try_from(d.as_nanos()).ok())
 }
@@ -208,7 +215,7 @@ impl StoredTexts {
 
     /// The stored copy of `path`, if it holds what the file now holds (see the module docs).
     pub fn text_for(&self, path: &Path, now: FileStamp) -> Option<SourceText> {
-        let (stamp, hash, range) = self.files.get(path)?;
+        let (stamp, hash, range) = self.files.get(&absolute(path))?;
         let settled = stamp.mtime_ns.saturating_add(RACY_NS) < self.built_at_ns;
         (*stamp == now && settled)
             .then(|| SourceText(Repr::Shared { bytes: Arc::clone(&self.bytes), range: range.clone(), hash: *hash }))
@@ -239,7 +246,7 @@ pub fn write_stored_texts<'a>(
         files: files
             .iter()
             .map(|&(path, stamp, text)| StoredFile {
-                path: path.to_path_buf(),
+                path: absolute(path),
                 stamp,
                 hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
             })
