@@ -55,11 +55,7 @@ fn map(path: &Path) -> Result<memmap2::Mmap, String> {
 /// Loads the corpus at `paths`, taking unchanged files' texts from the copy in `dir` if there
 /// is a sound one (a damaged or outdated copy is ignored: the files are read).
 pub fn load_corpus(paths: &[PathBuf], bibliographies: &[PathBuf], dir: &Path) -> Result<Corpus, CorpusError> {
-    let stored = dir
-        .join(TEXTS_FILE)
-        .is_file()
-        .then(|| map(&dir.join(TEXTS_FILE)).and_then(|map| StoredTexts::open(Arc::new(map))).ok())
-        .flatten();
+    let stored = map(&dir.join(TEXTS_FILE)).and_then(|map| StoredTexts::open(Arc::new(map))).ok();
     Corpus::load_with(paths, bibliographies, stored.as_ref())
 }
 

@@ -16,6 +16,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -217,8 +218,9 @@ pub struct Checker<'a> {
     pub corpus: &'a Corpus,
     pub index: &'a CorpusIndex,
     pub options: CheckOptions,
-    /// See [`IndexedCorpus`]; without it, sources are looked up by reading every key.
-    sources_by_key: Option<&'a HashMap<String, Vec<usize>>>,
+    /// The sources of each citation key: borrowed from an [`IndexedCorpus`], built by
+    /// [`Checker::new`].
+    sources_by_key: Cow<'a, HashMap<String, Vec<usize>>>,
 }
 
 /// One source's best alignment, classified.
@@ -229,7 +231,7 @@ struct Located {
 
 impl<'a> Checker<'a> {
     pub fn new(corpus: &'a Corpus, index: &'a CorpusIndex, options: CheckOptions) -> Checker<'a> {
-        Checker { corpus, index, options, sources_by_key: None }
+        Checker { corpus, index, options, sources_by_key: Cow::Owned(sources_by_key(corpus)) }
     }
 
     /// Extracts and checks every quote of a draft.
@@ -259,18 +261,10 @@ impl<'a> Checker<'a> {
         if words == 0 || words > MAX_QUOTE_WORDS {
             return check;
         }
-        let cited_docs: Vec<usize> = match self.sources_by_key {
-            Some(by_key) => {
-                let mut docs: Vec<usize> =
-                    check.cited.iter().filter_map(|k| by_key.get(k)).flatten().copied().collect();
-                docs.sort_unstable();
-                docs.dedup();
-                docs
-            }
-            None => (0..self.corpus.sources.len())
-                .filter(|&d| check.cited.contains(&self.corpus.sources[d].cite_key))
-                .collect(),
-        };
+        let mut cited_docs: Vec<usize> =
+            check.cited.iter().filter_map(|k| self.sources_by_key.get(k)).flatten().copied().collect();
+        cited_docs.sort_unstable();
+        cited_docs.dedup();
         if words < self.options.min_words {
             self.check_short(&parsed, &cited_docs, &mut check);
             return check;
@@ -508,10 +502,7 @@ impl<'a> Checker<'a> {
         // Read only for an unknown key's "did you mean".
         let mut keys: Option<Vec<&str>> = None;
         for citation in &draft.citations {
-            let has_text = match self.sources_by_key {
-                Some(by_key) => by_key.contains_key(&citation.key),
-                None => self.corpus.sources.iter().any(|s| s.cite_key == citation.key),
-            };
+            let has_text = self.sources_by_key.contains_key(&citation.key);
             if let Some((_, file)) = self.corpus.missing_files.iter().find(|(key, _)| *key == citation.key) {
                 if !has_text {
                     findings.push(Finding {
@@ -643,14 +634,25 @@ impl IndexedCorpus {
 
     /// A corpus with an index built (or loaded) for it.
     pub fn from_parts(corpus: Corpus, index: CorpusIndex) -> IndexedCorpus {
-        let mut sources_by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        for (doc, source) in corpus.sources.iter().enumerate() {
-            sources_by_key.entry(source.cite_key.clone()).or_default().push(doc);
-        }
+        let sources_by_key = sources_by_key(&corpus);
         IndexedCorpus { corpus, index, sources_by_key }
     }
 
     pub fn checker(&self, options: CheckOptions) -> Checker<'_> {
-        Checker { sources_by_key: Some(&self.sources_by_key), ..Checker::new(&self.corpus, &self.index, options) }
+        Checker {
+            corpus: &self.corpus,
+            index: &self.index,
+            options,
+            sources_by_key: Cow::Borrowed(&self.sources_by_key),
+        }
     }
+}
+
+/// The sources of each citation key, in corpus order.
+fn sources_by_key(corpus: &Corpus) -> HashMap<String, Vec<usize>> {
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (doc, source) in corpus.sources.iter().enumerate() {
+        by_key.entry(source.cite_key.clone()).or_default().push(doc);
+    }
+    by_key
 }

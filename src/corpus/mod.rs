@@ -270,7 +270,7 @@ impl Corpus {
 
     /// Every citable key, sources first, each once.
     pub fn keys(&self) -> Vec<&str> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         self.sources
             .iter()
             .map(|s| s.cite_key.as_str())

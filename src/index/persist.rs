@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use bytemuck::Pod;
+use rayon::prelude::*;
 
 use super::store::{Backing, Store};
 use super::{Buckets, CorpusIndex, SpanTable, WordIds, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP};
@@ -258,7 +259,6 @@ impl CorpusIndex {
 
 /// Whether any item is `bound` or more, scanning chunks in parallel.
 fn any_at_least<T: Copy + Into<u64> + Sync>(items: &[T], bound: usize) -> bool {
-    use rayon::prelude::*;
     let bound = bound as u64;
     items.par_chunks(1 << 20).any(|chunk| chunk.iter().fold(false, |bad, &x| bad | (x.into() >= bound)))
 }
@@ -274,7 +274,6 @@ fn write_section<T: Pod>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
 /// Hashes everything written, for the trailing checksum.
 /// The file's checksum: see the module docs.
 fn checksum(body: &[u8]) -> u64 {
-    use rayon::prelude::*;
     let chunks: Vec<u8> = body
         .par_chunks(CHECKSUM_CHUNK)
         .flat_map_iter(|chunk| xxhash_rust::xxh3::xxh3_64(chunk).to_le_bytes())
@@ -288,18 +287,11 @@ struct ChecksumWriter<'a> {
     chunk: xxhash_rust::xxh3::Xxh3,
     in_chunk: usize,
     chunk_hashes: Vec<u8>,
-    written: u64,
 }
 
 impl<'a> ChecksumWriter<'a> {
     fn new(inner: &'a mut dyn Write) -> ChecksumWriter<'a> {
-        ChecksumWriter {
-            inner,
-            chunk: xxhash_rust::xxh3::Xxh3::new(),
-            in_chunk: 0,
-            chunk_hashes: Vec::new(),
-            written: 0,
-        }
+        ChecksumWriter { inner, chunk: xxhash_rust::xxh3::Xxh3::new(), in_chunk: 0, chunk_hashes: Vec::new() }
     }
 
     fn finish(&mut self) -> u64 {
@@ -325,7 +317,6 @@ impl Write for ChecksumWriter<'_> {
                 self.in_chunk = 0;
             }
         }
-        self.written += n as u64;
         Ok(n)
     }
 
