@@ -342,16 +342,9 @@ impl<'a> Checker<'a> {
     fn locate(&self, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
         let seeds = parsed.seed_ids();
         let mut candidates = self.index.candidates(&seeds, None, 16);
-        let mut scanned: Vec<usize> = Vec::new();
         for &doc in cited_docs {
             if !candidates.iter().any(|c| c.doc == doc) {
-                let mut in_doc = self.index.candidates(&seeds, Some(doc), 3);
-                if in_doc.is_empty() {
-                    // Every seed too common to be stored: read the cited source itself.
-                    in_doc = self.index.scan_candidates(&seeds, doc, 3);
-                    scanned.push(doc);
-                }
-                candidates.extend(in_doc);
+                candidates.extend(self.index.candidates(&seeds, Some(doc), 3));
             }
         }
         // Align only regions with a fair share of the best region's votes (and every cited
@@ -380,11 +373,16 @@ impl<'a> Checker<'a> {
                 matches!(l.verdict, Verdict::Exact | Verdict::Altered) && cited_docs.contains(&l.alignment.doc)
             });
         }
-        // The seeds a cited source shares with the quote may all be common phrases found
-        // elsewhere in it (the words of an archive repeat): read it before calling the quote
-        // misattributed or unsourced.
-        if !located.iter().any(|l| cited_docs.contains(&l.alignment.doc)) {
-            for &doc in cited_docs.iter().filter(|d| !scanned.contains(d)) {
+        // Within one document every stored seed is read, so a passage there that shares no
+        // seed with the quote has no four words in a row in common with it (seven, where the
+        // words are common phrases). Such a heavily reworded copy is worth reading the whole
+        // cited source for only when the quote is not settled elsewhere: once it is exact or
+        // altered in another source, a copy that loose would not change the verdict's point,
+        // that the cited source does not hold these words.
+        let in_cited = located.iter().any(|l| cited_docs.contains(&l.alignment.doc));
+        let settled_elsewhere = located.iter().any(|l| matches!(l.verdict, Verdict::Exact | Verdict::Altered));
+        if !in_cited && !settled_elsewhere {
+            for &doc in cited_docs {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
                 self.locate_in(parsed, doc, votes, regions.iter(), false, &mut aligned, &mut located);

@@ -44,8 +44,15 @@ pub const SHINGLE: usize = 3;
 /// Shingles per winnowing window. With two, any exact match of `SHINGLE + WINNOW - 1 = 4`
 /// words (the default `min_words`) shares a stored seed, at about two thirds of the positions.
 pub const WINNOW: usize = 2;
-/// Shingles more frequent than this are too common to locate anything.
+/// Shingles seen more often than this are too common to locate anything: their positions are
+/// keyed by the [`LONG_SHINGLE`] words from them instead. Also how much of a long shingle's
+/// positions a corpus-wide query reads.
 pub const SHINGLE_CAP: usize = 512;
+/// Words per long shingle. Any exact match of `LONG_SHINGLE + WINNOW - 1 = 7` words shares a
+/// stored seed even where every shingle in it is common.
+pub const LONG_SHINGLE: usize = 2 * SHINGLE;
+/// Stands for the long shingle of a position too near the corpus's end to have one.
+const NO_ROOM: u64 = u64::MAX;
 /// Positions kept per word: all of a rare word's, the first ones of a common word's.
 pub const WORD_POSTINGS_CAP: usize = 256;
 /// Words rarer than this may seed a quote that has no intact shingle.
@@ -269,9 +276,62 @@ pub struct Candidate {
     pub specificity: u32,
 }
 
-/// A crowded bucket regrouped by shingle: the bucket, how many positions it keeps, and per
-/// shingle kept its hash and the offset of its first position within the bucket.
-type Regrouped = (usize, usize, Vec<(u64, usize)>);
+/// Positions keyed by a shingle's hash, in buckets addressed by the hash's top bits (a CSR
+/// offsets array), each bucket in corpus order. No keys are stored: the word ids at a position
+/// give its hash back. Buckets holding more than [`SHINGLE_CAP`] positions are grouped by
+/// shingle, with a directory entry a group, so a query reads its group without hashing the
+/// others (each a random read into the word array, which on a large corpus is a cache miss).
+#[derive(Debug, Default, Clone)]
+struct SeedTable {
+    buckets: Buckets,
+    /// 64 minus the number of hash bits that address a bucket.
+    shift: u32,
+    /// (bucket, hash high bits, hash low bits, the group's first offset), sorted.
+    crowded: Store<[u32; 4]>,
+}
+
+impl SeedTable {
+    fn bucket_count(&self) -> usize {
+        self.buckets.offsets.len().saturating_sub(1)
+    }
+
+    fn bucket_of(&self, hash: u64) -> usize {
+        if self.shift >= 64 {
+            0
+        } else {
+            (hash >> self.shift) as usize
+        }
+    }
+
+    /// How many positions share the bucket of `hash`: a bound on how often it occurs.
+    fn bucket_len(&self, hash: u64) -> usize {
+        self.buckets.get(self.bucket_of(hash)).len()
+    }
+
+    /// The positions of shingle `hash` within `scope` (all without one), in corpus order, into
+    /// `out` (cleared first). `hash_at` hashes the shingle at a stored position.
+    fn positions(&self, hash: u64, scope: Option<&Range<u32>>, hash_at: impl Fn(u32) -> u64, out: &mut Vec<u32>) {
+        out.clear();
+        let bucket = self.bucket_of(hash);
+        let slice = self.buckets.get(bucket);
+        if slice.len() <= SHINGLE_CAP {
+            out.extend(within(slice, scope).iter().copied().filter(|&p| hash_at(p) == hash));
+            return;
+        }
+        let key = [bucket as u32, (hash >> 32) as u32, hash as u32];
+        let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
+        let start = self.crowded[entry][3] as usize;
+        let end = match self.crowded.get(entry + 1) {
+            Some(next) if next[0] == bucket as u32 => next[3] as usize,
+            _ => self.buckets.offsets[bucket + 1] as usize,
+        };
+        out.extend_from_slice(within(&self.buckets.positions[start..end], scope));
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.buckets.heap_bytes() + self.crowded.heap_bytes()
+    }
+}
 
 /// A seed hit: document, diagonal, quote position, weight.
 type Hit = (usize, i64, u32, u32);
@@ -289,14 +349,11 @@ pub struct CorpusIndex {
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
     hyphen_splits: Store<[u32; 2]>,
-    /// Winnowed shingle positions, bucketed by the hash's top `64 - bucket_shift` bits.
-    shingles: Buckets,
-    bucket_shift: u32,
-    /// For buckets holding more than [`SHINGLE_CAP`] positions, which are grouped by shingle:
-    /// (bucket, hash high bits, hash low bits, first position's offset), sorted. A query reads
-    /// its shingle's group without hashing the bucket's other positions (each a random read
-    /// into the word array, which on a large corpus is a cache miss).
-    crowded: Store<[u32; 4]>,
+    /// Winnowed positions by the [`SHINGLE`] words from each, for shingles seen at most
+    /// [`SHINGLE_CAP`] times.
+    shingles: SeedTable,
+    /// The other winnowed positions, by the [`LONG_SHINGLE`] words from each.
+    long_shingles: SeedTable,
     word_postings: Buckets,
 }
 
@@ -389,8 +446,9 @@ impl WordIds {
         }
     }
 
-    fn shingle_hash_at(&self, pos: usize) -> u64 {
-        shingle_hash(&std::array::from_fn::<u32, SHINGLE, _>(|i| self.get(pos + i)))
+    /// The hash of the `N` words from `pos`.
+    fn hash_at<const N: usize>(&self, pos: usize) -> u64 {
+        shingle_hash(&std::array::from_fn::<u32, N, _>(|i| self.get(pos + i)))
     }
 
     fn heap_bytes(&self) -> usize {
@@ -569,125 +627,28 @@ impl CorpusIndex {
         // positions, which sizes the bucket table before any hash is computed, so each selected
         // shingle goes straight to an 8-byte (bucket, position) item.
         let expected = word_ids.len() * 2 / (WINNOW + 1);
-        let buckets = prev_power_of_two((expected / BUCKET_LOAD).max(1));
-        index.bucket_shift = 64 - buckets.trailing_zeros();
-        index.shingles = bucket_shingles(&word_ids, &index.docs, buckets, index.bucket_shift);
+        let layout = Partitioning::new(prev_power_of_two((expected / BUCKET_LOAD).max(1)));
+        (index.shingles, index.long_shingles) = seed_tables(winnowed_items(&word_ids, &index.docs, &layout), &layout);
         index.word_postings = Buckets::from_items(
             index.vocab.len(),
             || word_ids.iter().enumerate().map(|(p, &id)| (id, p as u32)),
             WORD_POSTINGS_CAP,
         );
         index.word_ids = WordIds::new(word_ids, index.vocab.len());
-        index.drop_frequent_shingles();
         index
-    }
-
-    fn bucket_of(&self, hash: u64) -> usize {
-        if self.bucket_shift >= 64 {
-            0
-        } else {
-            (hash >> self.bucket_shift) as usize
-        }
-    }
-
-    fn shingle_hash_at(&self, pos: u32) -> u64 {
-        self.word_ids.shingle_hash_at(pos as usize)
-    }
-
-    /// Removes shingles seen more than [`SHINGLE_CAP`] times. Only buckets larger than the cap
-    /// can hold one; their positions are grouped by shingle (each group in corpus order) with a
-    /// directory entry per group, so a query reads its group without hashing the others.
-    ///
-    /// The crowded buckets are regrouped in parallel, each in its own slice, then one pass
-    /// closes the gaps in place: no second table is allocated.
-    fn drop_frequent_shingles(&mut self) {
-        let Store::Owned(mut offsets) = std::mem::take(&mut self.shingles.offsets) else {
-            unreachable!("a table being built owns its arrays")
-        };
-        let Store::Owned(mut positions) = std::mem::take(&mut self.shingles.positions) else {
-            unreachable!("a table being built owns its arrays")
-        };
-        let buckets = offsets.len() - 1;
-        // Per crowded bucket, its slice of the table.
-        let mut crowded: Vec<(usize, &mut [u32])> = Vec::new();
-        let mut rest: &mut [u32] = &mut positions;
-        let mut at = 0usize;
-        for b in 0..buckets {
-            let (start, end) = (offsets[b] as usize, offsets[b + 1] as usize);
-            if end - start > SHINGLE_CAP {
-                let (_, tail) = std::mem::take(&mut rest).split_at_mut(start - at);
-                let (slice, tail) = tail.split_at_mut(end - start);
-                crowded.push((b, slice));
-                rest = tail;
-                at = end;
-            }
-        }
-        let word_ids = &self.word_ids;
-        let hash_at = |p: u32| word_ids.shingle_hash_at(p as usize);
-        // Per crowded bucket: how many positions it keeps, and (hash, first kept offset within
-        // the bucket) per shingle kept.
-        let regrouped: Vec<Regrouped> = crowded
-            .into_par_iter()
-            .map(|(b, slice)| {
-                let mut keyed: Vec<(u64, u32)> = slice.iter().map(|&p| (hash_at(p), p)).collect();
-                keyed.sort_unstable();
-                let (mut kept, mut groups) = (0usize, Vec::new());
-                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-                    if group.len() <= SHINGLE_CAP {
-                        groups.push((group[0].0, kept));
-                        for &(_, p) in group {
-                            slice[kept] = p;
-                            kept += 1;
-                        }
-                    }
-                }
-                (b, kept, groups)
-            })
-            .collect();
-        let mut directory = Vec::new();
-        let mut regrouped = regrouped.into_iter().peekable();
-        let mut write = 0usize;
-        for b in 0..buckets {
-            let (start, end) = (offsets[b] as usize, offsets[b + 1] as usize);
-            let len =
-                match regrouped.next_if(|(crowded, _, _)| *crowded == b) {
-                    Some((_, kept, groups)) => {
-                        directory.extend(groups.into_iter().map(|(hash, offset)| {
-                            [b as u32, (hash >> 32) as u32, hash as u32, (write + offset) as u32]
-                        }));
-                        kept
-                    }
-                    None => end - start,
-                };
-            positions.copy_within(start..start + len, write);
-            offsets[b] = write as u32;
-            write += len;
-        }
-        offsets[buckets] = write as u32;
-        positions.truncate(write);
-        positions.shrink_to_fit();
-        self.shingles = Buckets { offsets: offsets.into(), positions: positions.into() };
-        self.crowded = directory.into();
     }
 
     /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all), in
     /// corpus order, within `scope` when given; written to `out`, which is cleared first.
+    /// Empty for a shingle seen more than [`SHINGLE_CAP`] times: see [`Self::long_shingle_positions`].
     fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, out: &mut Vec<u32>) {
-        out.clear();
-        let bucket = self.bucket_of(hash);
-        let slice = self.shingles.get(bucket);
-        if slice.len() <= SHINGLE_CAP {
-            out.extend(within(slice, scope).iter().copied().filter(|&p| self.shingle_hash_at(p) == hash));
-            return;
-        }
-        let key = [bucket as u32, (hash >> 32) as u32, hash as u32];
-        let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
-        let start = self.crowded[entry][3] as usize;
-        let end = match self.crowded.get(entry + 1) {
-            Some(next) if next[0] == bucket as u32 => next[3] as usize,
-            _ => self.shingles.offsets[bucket + 1] as usize,
-        };
-        out.extend_from_slice(within(&self.shingles.positions[start..end], scope));
+        self.shingles.positions(hash, scope, |p| self.word_ids.hash_at::<SHINGLE>(p as usize), out);
+    }
+
+    /// Stored positions of the long shingle with hash `hash`: only those whose shingle is
+    /// common (more precisely, shares a crowded bucket: see [`seed_tables`]).
+    fn long_shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, out: &mut Vec<u32>) {
+        self.long_shingles.positions(hash, scope, |p| self.word_ids.hash_at::<LONG_SHINGLE>(p as usize), out);
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -801,7 +762,7 @@ impl CorpusIndex {
             + self.spans.heap_bytes()
             + self.hyphen_splits.heap_bytes()
             + self.shingles.heap_bytes()
-            + self.crowded.heap_bytes()
+            + self.long_shingles.heap_bytes()
             + self.word_postings.heap_bytes()
             + self.docs.heap_bytes()
             + self.vocab.heap_bytes()
@@ -823,40 +784,67 @@ impl CorpusIndex {
         // Shingles in small buckets first. A shingle in a crowded bucket is almost surely a
         // common one ("one of the"), and reading its bucket hashes every position in it, so
         // those seed only a quote that has too few rarer shingles to be found by.
-        let mut shingles: Vec<(usize, usize, u64)> = quote
+        let mut seeds: Vec<(usize, usize, u64)> = quote
             .windows(SHINGLE)
             .enumerate()
             .filter(|(_, window)| !window.contains(&UNKNOWN_WORD))
             .map(|(q, window)| {
                 let hash = shingle_hash(window);
-                (self.shingles.get(self.bucket_of(hash)).len(), q, hash)
+                (self.shingles.bucket_len(hash), q, hash)
             })
             .collect();
-        shingles.sort_unstable();
-        let enough = (shingles.len() / 4).max(4);
+        let enough = (seeds.len() / 4).max(4);
         let mut seeded = 0;
         // Documents the uncrowded shingles found: a crowded shingle only adds votes there, when
         // there are any, rather than thousands of hits everywhere else.
         let mut seeded_docs: Vec<usize> = Vec::new();
-        for (i, &(bucket_len, q, hash)) in shingles.iter().enumerate() {
-            let crowded = bucket_len > CROWDED_BUCKET;
-            // Within one document a crowded bucket narrows to a few positions, so every
-            // shingle votes there.
-            if crowded && i >= enough && only_doc.is_none() {
-                break;
+        // Quote positions whose shingle is stored nowhere: either it is not in the corpus, or
+        // it is common and its positions are keyed by their long shingles.
+        let mut unstored: Vec<usize> = Vec::new();
+        for long in [false, true] {
+            if long {
+                seeds = unstored
+                    .iter()
+                    .filter_map(|&q| quote.get(q..q + LONG_SHINGLE))
+                    .enumerate()
+                    .filter(|(_, window)| !window.contains(&UNKNOWN_WORD))
+                    .map(|(i, window)| {
+                        let hash = shingle_hash(window);
+                        (self.long_shingles.bucket_len(hash), unstored[i], hash)
+                    })
+                    .collect();
             }
-            if crowded && seeded_docs.is_empty() {
-                seeded_docs = hits.iter().map(|h| h.0).collect();
-                seeded_docs.sort_unstable();
-                seeded_docs.dedup();
-            }
-            self.shingle_positions(hash, scope.as_ref(), &mut positions);
-            let weight = SPECIFICITY / positions.len().max(1) as u32;
-            seeded += usize::from(!positions.is_empty());
-            for &p in &positions {
-                let doc = self.doc_of(p);
-                if !crowded || seeded_docs.is_empty() || seeded_docs.binary_search(&doc).is_ok() {
-                    hits.push((doc, p as i64 - q as i64, q as u32, weight));
+            seeds.sort_unstable();
+            let enough = (seeds.len() / 4).max(4);
+            for (i, &(bucket_len, q, hash)) in seeds.iter().enumerate() {
+                let crowded = bucket_len > CROWDED_BUCKET;
+                // Within one document a crowded bucket narrows to a few positions, so every
+                // shingle votes there.
+                if crowded && i >= enough && only_doc.is_none() {
+                    break;
+                }
+                if crowded && seeded_docs.is_empty() {
+                    seeded_docs = hits.iter().map(|h| h.0).collect();
+                    seeded_docs.sort_unstable();
+                    seeded_docs.dedup();
+                }
+                if long {
+                    self.long_shingle_positions(hash, scope.as_ref(), &mut positions);
+                    // A phrase reprinted thousands of times: its first copies stand for all.
+                    positions.truncate(SHINGLE_CAP);
+                } else {
+                    self.shingle_positions(hash, scope.as_ref(), &mut positions);
+                    if positions.is_empty() {
+                        unstored.push(q);
+                    }
+                }
+                let weight = SPECIFICITY / positions.len().max(1) as u32;
+                seeded += usize::from(!positions.is_empty());
+                for &p in &positions {
+                    let doc = self.doc_of(p);
+                    if !crowded || seeded_docs.is_empty() || seeded_docs.binary_search(&doc).is_ok() {
+                        hits.push((doc, p as i64 - q as i64, q as u32, weight));
+                    }
                 }
             }
         }
@@ -1086,61 +1074,218 @@ fn for_each_winnowed(ids: &[u32], first: u32, mut f: impl FnMut(u64, u32)) {
 /// enough for its counters to stay in cache.
 const PARTITION_BITS: u32 = 8;
 
-/// Winnowed shingle positions grouped into `buckets` buckets by the hash's top bits, each bucket
-/// in corpus order. Chunks of documents are winnowed in parallel, each into per-partition
-/// lists; then each partition is counting-sorted on its own, also in parallel. A single
-/// counting sort over the whole table would scatter writes over all of it.
-fn bucket_shingles(word_ids: &[u32], docs: &[[u32; 2]], buckets: usize, shift: u32) -> Buckets {
-    let partitions = 1usize << PARTITION_BITS.min(buckets.trailing_zeros());
-    let per_partition = buckets / partitions;
-    let bucket_of = |hash: u64| if shift >= 64 { 0 } else { (hash >> shift) as usize };
+/// How a seed table's buckets split into [`PARTITION_BITS`] independent parts (the buckets'
+/// top bits), so the table builds part by part in parallel, each part's counters in cache. A
+/// single counting sort over the whole table would scatter writes over all of it.
+struct Partitioning {
+    shift: u32,
+    partitions: usize,
+    per_partition: usize,
+}
+
+/// A winnowed position on its way into a seed table: its bucket within its partition, the
+/// position, and the hash of the [`LONG_SHINGLE`] words from it ([`NO_ROOM`] where its
+/// document ends first). Carrying the long hash along means no position's words are read
+/// twice: on a large corpus, a second look is a cache miss a position.
+type SeedItem = (u32, u32, u64);
+
+/// Per partition, its items in the order the input's chunks produced them.
+type PartitionedItems = Vec<Vec<Vec<SeedItem>>>;
+
+impl Partitioning {
+    /// For `buckets` buckets, a power of two.
+    fn new(buckets: usize) -> Partitioning {
+        let partitions = 1usize << PARTITION_BITS.min(buckets.trailing_zeros());
+        Partitioning { shift: 64 - buckets.trailing_zeros(), partitions, per_partition: buckets / partitions }
+    }
+
+    fn buckets(&self) -> usize {
+        self.partitions * self.per_partition
+    }
+
+    /// The partition of `hash` and its bucket within that partition.
+    fn route(&self, hash: u64) -> (usize, u32) {
+        let bucket = if self.shift >= 64 { 0 } else { (hash >> self.shift) as usize };
+        (bucket / self.per_partition, (bucket % self.per_partition) as u32)
+    }
+
+    fn empty_parts(&self) -> Vec<Vec<SeedItem>> {
+        vec![Vec::new(); self.partitions]
+    }
+
+    /// Per partition, how many items each of its buckets receives.
+    fn bucket_sizes(&self, parts: &PartitionedItems) -> Vec<Vec<u32>> {
+        parts
+            .par_iter()
+            .map(|part| {
+                let mut sizes = vec![0u32; self.per_partition];
+                for &(b, _, _) in part.iter().flatten() {
+                    sizes[b as usize] += 1;
+                }
+                sizes
+            })
+            .collect()
+    }
+
+    /// Chunks' per-partition lists regrouped by partition, so that each partition can be
+    /// consumed (and freed) on its own.
+    fn by_partition(&self, chunks: Vec<Vec<Vec<SeedItem>>>) -> PartitionedItems {
+        let mut parts: PartitionedItems = (0..self.partitions).map(|_| Vec::with_capacity(chunks.len())).collect();
+        for chunk in chunks {
+            for (part, items) in parts.iter_mut().zip(chunk) {
+                part.push(items);
+            }
+        }
+        parts
+    }
+}
+
+/// Every document's winnowed shingle positions, routed to their partitions. Chunks of
+/// documents are winnowed in parallel, so each bucket receives its positions in corpus order.
+fn winnowed_items(word_ids: &[u32], docs: &[[u32; 2]], layout: &Partitioning) -> PartitionedItems {
     let chunk = docs.len().div_ceil(rayon::current_num_threads() * 8).max(1);
-    // Per chunk of documents, per partition: (bucket within the partition, position).
-    let chunks: Vec<Vec<Vec<(u32, u32)>>> = docs
+    let chunks = docs
         .par_chunks(chunk)
         .map(|docs| {
-            let mut parts: Vec<Vec<(u32, u32)>> = vec![Vec::new(); partitions];
+            let mut parts = layout.empty_parts();
             for &[first, len] in docs {
-                for_each_winnowed(&word_ids[first as usize..(first + len) as usize], first, |hash, pos| {
-                    let b = bucket_of(hash);
-                    parts[b / per_partition].push(((b % per_partition) as u32, pos));
+                let ids = &word_ids[first as usize..(first + len) as usize];
+                for_each_winnowed(ids, first, |hash, pos| {
+                    let at = (pos - first) as usize;
+                    let long = ids.get(at..at + LONG_SHINGLE).map_or(NO_ROOM, shingle_hash);
+                    let (part, bucket) = layout.route(hash);
+                    parts[part].push((bucket, pos, long));
                 });
             }
             parts
         })
         .collect();
-    let sizes: Vec<usize> = (0..partitions).map(|p| chunks.iter().map(|c| c[p].len()).sum()).collect();
-    let total: usize = sizes.iter().sum();
-    let mut positions = vec![0u32; total];
-    let mut offsets = vec![0u32; buckets + 1];
-    let mut outputs: Vec<(u32, &mut [u32])> = Vec::with_capacity(partitions);
-    let (mut rest, mut base) = (positions.as_mut_slice(), 0u32);
-    for &size in &sizes {
-        let (out, tail) = std::mem::take(&mut rest).split_at_mut(size);
-        outputs.push((base, out));
-        base += size as u32;
-        rest = tail;
-    }
-    outputs.into_par_iter().zip(offsets[..buckets].par_chunks_mut(per_partition)).enumerate().for_each(
-        |(p, ((base, out), partition_offsets))| {
-            let mut next = vec![0u32; per_partition + 1];
-            for &(b, _) in chunks.iter().flat_map(|c| &c[p]) {
-                next[b as usize + 1] += 1;
-            }
-            for b in 1..next.len() {
-                next[b] += next[b - 1];
+    layout.by_partition(chunks)
+}
+
+/// The two seed tables from every winnowed position. A bucket of the shingle table that
+/// receives more than [`SHINGLE_CAP`] positions holds a common shingle ("one of the": the
+/// average bucket holds fewer than 2 × [`BUCKET_LOAD`]), so all its positions go to the long
+/// table instead, keyed by their long shingles. Deciding by bucket rather than by shingle
+/// needs no second look at the words; the price is that the few rare shingles sharing such a
+/// bucket seed a quote only through a seven-word match.
+fn seed_tables(parts: PartitionedItems, layout: &Partitioning) -> (SeedTable, SeedTable) {
+    let sizes = layout.bucket_sizes(&parts);
+    let common = |n: u32| n as usize > SHINGLE_CAP;
+    let moved: usize = sizes.iter().flatten().filter(|&&n| common(n)).map(|&n| n as usize).sum();
+    let long_layout = Partitioning::new(prev_power_of_two((moved / BUCKET_LOAD).max(1)));
+    let kept: Vec<usize> = sizes.iter().map(|s| s.iter().filter(|&&n| !common(n)).map(|&n| n as usize).sum()).collect();
+    let mut positions = vec![0u32; kept.iter().sum()];
+    let mut offsets = vec![0u32; layout.buckets() + 1];
+    let outputs = split_by_sizes(&mut positions, &kept);
+    let moved_chunks: Vec<Vec<Vec<SeedItem>>> = parts
+        .into_par_iter()
+        .zip(outputs)
+        .zip(offsets[..layout.buckets()].par_chunks_mut(layout.per_partition))
+        .zip(&sizes)
+        .map(|(((items, (base, out)), partition_offsets), sizes)| {
+            let mut next = vec![0u32; layout.per_partition + 1];
+            for (b, &n) in sizes.iter().enumerate() {
+                next[b + 1] = next[b] + if common(n) { 0 } else { n };
             }
             for (offset, &local) in partition_offsets.iter_mut().zip(&next) {
                 *offset = base + local;
             }
-            for &(b, pos) in chunks.iter().flat_map(|c| &c[p]) {
-                out[next[b as usize] as usize] = pos;
+            let here: usize = sizes.iter().filter(|&&n| common(n)).map(|&n| n as usize).sum();
+            let mut moved: Vec<Vec<SeedItem>> = (0..long_layout.partitions)
+                .map(|_| Vec::with_capacity(here / long_layout.partitions * 5 / 4))
+                .collect();
+            for &(b, pos, long) in items.iter().flatten() {
+                if !common(sizes[b as usize]) {
+                    out[next[b as usize] as usize] = pos;
+                    next[b as usize] += 1;
+                } else if long != NO_ROOM {
+                    let (part, bucket) = long_layout.route(long);
+                    moved[part].push((bucket, pos, long));
+                }
+            }
+            moved
+        })
+        .collect();
+    let total = positions.len() as u32;
+    offsets[layout.buckets()] = total;
+    let short = SeedTable {
+        buckets: Buckets { offsets: offsets.into(), positions: positions.into() },
+        shift: layout.shift,
+        crowded: Store::default(),
+    };
+    (short, long_table(long_layout.by_partition(moved_chunks), &long_layout))
+}
+
+/// The long-shingle table. Its items arrive out of corpus order, so each bucket is sorted;
+/// one holding more than [`SHINGLE_CAP`] positions (a long phrase an archive repeats) is
+/// sorted by shingle, then position, and gets a directory entry per shingle.
+fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
+    let sizes = layout.bucket_sizes(&parts);
+    let totals: Vec<usize> = sizes.iter().map(|s| s.iter().map(|&n| n as usize).sum()).collect();
+    let mut positions = vec![0u32; totals.iter().sum()];
+    let mut offsets = vec![0u32; layout.buckets() + 1];
+    let outputs = split_by_sizes(&mut positions, &totals);
+    let directories: Vec<Vec<[u32; 4]>> = parts
+        .into_par_iter()
+        .zip(outputs)
+        .zip(offsets[..layout.buckets()].par_chunks_mut(layout.per_partition))
+        .zip(&sizes)
+        .enumerate()
+        .map(|(p, (((items, (base, out)), partition_offsets), sizes))| {
+            let mut next = vec![0u32; layout.per_partition + 1];
+            for (b, &n) in sizes.iter().enumerate() {
+                next[b + 1] = next[b] + n;
+            }
+            for (offset, &local) in partition_offsets.iter_mut().zip(&next) {
+                *offset = base + local;
+            }
+            let starts = next.clone();
+            let mut keyed = vec![(0u64, 0u32); out.len()];
+            for &(b, pos, long) in items.iter().flatten() {
+                keyed[next[b as usize] as usize] = (long, pos);
                 next[b as usize] += 1;
             }
-        },
-    );
-    offsets[buckets] = total as u32;
-    Buckets { offsets: offsets.into(), positions: positions.into() }
+            let mut directory = Vec::new();
+            for (b, range) in starts.windows(2).enumerate() {
+                let bucket = &mut keyed[range[0] as usize..range[1] as usize];
+                if bucket.len() > SHINGLE_CAP {
+                    bucket.sort_unstable();
+                    let mut at = range[0];
+                    for group in bucket.chunk_by(|a, b| a.0 == b.0) {
+                        let (hash, global) = (group[0].0, (p * layout.per_partition + b) as u32);
+                        directory.push([global, (hash >> 32) as u32, hash as u32, base + at]);
+                        at += group.len() as u32;
+                    }
+                } else {
+                    bucket.sort_unstable_by_key(|&(_, pos)| pos);
+                }
+            }
+            for (slot, &(_, pos)) in out.iter_mut().zip(&keyed) {
+                *slot = pos;
+            }
+            directory
+        })
+        .collect();
+    offsets[layout.buckets()] = positions.len() as u32;
+    SeedTable {
+        buckets: Buckets { offsets: offsets.into(), positions: positions.into() },
+        shift: layout.shift,
+        crowded: directories.concat().into(),
+    }
+}
+
+/// `items` split into consecutive parts of the given sizes, each with its first index.
+fn split_by_sizes<'a>(items: &'a mut [u32], sizes: &[usize]) -> Vec<(u32, &'a mut [u32])> {
+    let mut parts = Vec::with_capacity(sizes.len());
+    let (mut rest, mut base) = (items, 0u32);
+    for &size in sizes {
+        let (part, tail) = std::mem::take(&mut rest).split_at_mut(size);
+        parts.push((base, part));
+        base += size as u32;
+        rest = tail;
+    }
+    parts
 }
 
 /// A 64-bit hash of a run of word ids (multiply-rotate with a final mix, so the top bits that
@@ -1196,35 +1341,57 @@ mod tests {
 
     #[test]
     fn shingles_sharing_a_bucket_with_a_frequent_one_are_still_found() {
-        // Three shingles seen far more than SHINGLE_CAP times crowd their buckets; the other
-        // shingles in those buckets are reached through the crowded-bucket directory.
+        // Three shingles seen far more than SHINGLE_CAP times crowd their buckets, and every
+        // position in those buckets is keyed by its long shingle instead: a match as long as a
+        // long shingle plus the winnowing window still shares a seed, wherever it is.
         let mut text = "alpha beta gamma ".repeat(SHINGLE_CAP + 100);
         let unique: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
         text.push_str(&unique.join(" "));
-        let sources = [Source::new("s", "s.txt", text.as_str())];
-        let index = CorpusIndex::build(&sources);
-        assert!(!index.crowded.is_empty(), "the test must exercise a crowded bucket");
+        let index = CorpusIndex::build(&[Source::new("s", "s.txt", text.as_str())]);
         let all = ids(&index, &unique.join(" "));
-        for start in 0..all.len() - (SHINGLE + WINNOW - 1) {
-            let quote = &all[start..start + SHINGLE + WINNOW - 1];
-            let found = index.candidates(quote, None, 4);
+        let shortest = LONG_SHINGLE + WINNOW - 1;
+        for start in 0..all.len() - shortest {
+            let found = index.candidates(&all[start..start + shortest], None, 4);
             assert!(found.iter().any(|c| c.votes >= 1), "no seed at {start}");
         }
         let frequent = ids(&index, "alpha beta gamma");
         let mut out = Vec::new();
         index.shingle_positions(shingle_hash(&frequent), None, &mut out);
-        assert!(out.is_empty(), "a shingle seen more than the cap is dropped");
-        // The directory survives a round trip through the saved form.
+        assert!(out.is_empty(), "a shingle seen more than the cap leaves the shingle table");
+        let long = ids(&index, "alpha beta gamma alpha beta gamma");
+        index.long_shingle_positions(shingle_hash(&long), None, &mut out);
+        assert!(out.len() > SHINGLE_CAP / 2, "its positions are keyed by their long shingles: {}", out.len());
+    }
+
+    #[test]
+    fn a_passage_made_of_common_phrases_is_found_by_its_long_shingles() {
+        // Every three words of the passage are common, as in an archive whose phrases repeat;
+        // only its longer runs are rare.
+        let cycle = |words: &str| format!("{words} ").repeat(2 * SHINGLE_CAP);
+        let passage = "a b c d a b c e a b c d a b c e";
+        let docs = [cycle("a b c d"), cycle("a b c e"), format!("x y z {passage} z y x")];
+        let sources: Vec<Source> =
+            docs.iter().enumerate().map(|(i, t)| Source::new(format!("d{i}"), "d.txt", t.as_str())).collect();
+        let index = CorpusIndex::build(&sources);
+        let quote = ids(&index, passage);
+        // "c d a b c e": its shingles all crowd their buckets in the cycles.
+        let mut out = Vec::new();
+        index.long_shingle_positions(shingle_hash(&quote[2..2 + LONG_SHINGLE]), None, &mut out);
+        assert!(out.iter().any(|&p| index.doc_of(p) == 2), "{out:?}");
+        assert!(!index.long_shingles.crowded.is_empty(), "the cycles' long shingles crowd their buckets");
+        let found = index.candidates(&quote, None, 4);
+        assert_eq!(found[0].doc, 2, "{found:?}");
+        assert!(found[0].votes >= 4, "{found:?}");
+        // Both tables and the long table's directory survive a round trip through the saved form.
         let fingerprints = source_fingerprints(&sources);
         let mut bytes = Vec::new();
         index.write_to(&fingerprints, &mut bytes).unwrap();
         let bytes: std::sync::Arc<dyn Backing> = std::sync::Arc::new(bytes);
         let loaded = CorpusIndex::from_bytes(bytes, &fingerprints).expect("loads");
-        assert_eq!(loaded.crowded.len(), index.crowded.len());
-        assert_eq!(
-            loaded.candidates(&all[100..104], None, 1)[0].words,
-            index.candidates(&all[100..104], None, 1)[0].words
-        );
+        assert_eq!(loaded.long_shingles.crowded.len(), index.long_shingles.crowded.len());
+        assert_eq!(loaded.candidates(&quote, None, 4), found);
+        let cycled = ids(&index, "a b c d a b c d a b");
+        assert!(!loaded.candidates(&cycled, Some(0), 1).is_empty(), "a crowded long shingle is read within a document");
     }
 
     #[test]

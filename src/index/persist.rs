@@ -18,12 +18,14 @@ use bytemuck::Pod;
 use rayon::prelude::*;
 
 use super::store::{Backing, Store};
-use super::{Buckets, CorpusIndex, SpanTable, WordIds, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP};
+use super::{
+    Buckets, CorpusIndex, SeedTable, SpanTable, WordIds, LONG_SHINGLE, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP,
+};
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 3;
-const MAGIC: &[u8; 8] = b"QLINDEX\x03";
+pub const FORMAT_VERSION: u32 = 4;
+const MAGIC: &[u8; 8] = b"QLINDEX\x04";
 /// Bytes per separately hashed chunk of the file.
 const CHECKSUM_CHUNK: usize = 16 << 20;
 
@@ -58,10 +60,12 @@ struct Manifest {
     /// an index whose meaning may have changed under the same format number.
     writer: String,
     shingle: usize,
+    long_shingle: usize,
     winnow: usize,
     shingle_cap: usize,
     word_postings_cap: usize,
-    bucket_shift: u32,
+    shingle_shift: u32,
+    long_shingle_shift: u32,
     sources: Vec<SourceFingerprint>,
 }
 
@@ -87,10 +91,12 @@ impl CorpusIndex {
             format: FORMAT_VERSION,
             writer: env!("CARGO_PKG_VERSION").to_owned(),
             shingle: SHINGLE,
+            long_shingle: LONG_SHINGLE,
             winnow: WINNOW,
             shingle_cap: SHINGLE_CAP,
             word_postings_cap: WORD_POSTINGS_CAP,
-            bucket_shift: self.bucket_shift,
+            shingle_shift: self.shingles.shift,
+            long_shingle_shift: self.long_shingles.shift,
             sources: sources.to_vec(),
         };
         let manifest = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
@@ -114,9 +120,11 @@ impl CorpusIndex {
         write_section(&mut out, &self.spans.overflow_start)?;
         write_section(&mut out, &self.spans.overflow_len)?;
         write_section(&mut out, &self.hyphen_splits)?;
-        write_section(&mut out, &self.shingles.offsets)?;
-        write_section(&mut out, &self.shingles.positions)?;
-        write_section(&mut out, &self.crowded)?;
+        for table in [&self.shingles, &self.long_shingles] {
+            write_section(&mut out, &table.buckets.offsets)?;
+            write_section(&mut out, &table.buckets.positions)?;
+            write_section(&mut out, &table.crowded)?;
+        }
         write_section(&mut out, &self.word_postings.offsets)?;
         write_section(&mut out, &self.word_postings.positions)?;
         let checksum = out.finish();
@@ -168,7 +176,7 @@ impl CorpusIndex {
         }
         let blob = reader.raw()?.to_vec();
         let offsets: Store<u32> = reader.array()?;
-        let mut index = CorpusIndex { bucket_shift: manifest.bucket_shift, ..CorpusIndex::default() };
+        let mut index = CorpusIndex::default();
         for pair in offsets.windows(2) {
             let word = blob
                 .get(pair[0] as usize..pair[1] as usize)
@@ -191,8 +199,12 @@ impl CorpusIndex {
             overflow_len: reader.array()?,
         };
         index.hyphen_splits = reader.array()?;
-        index.shingles = Buckets { offsets: reader.array()?, positions: reader.array()? };
-        index.crowded = reader.array()?;
+        for (table, shift) in
+            [(&mut index.shingles, manifest.shingle_shift), (&mut index.long_shingles, manifest.long_shingle_shift)]
+        {
+            let buckets = Buckets { offsets: reader.array()?, positions: reader.array()? };
+            *table = SeedTable { buckets, shift, crowded: reader.array()? };
+        }
         index.word_postings = Buckets { offsets: reader.array()?, positions: reader.array()? };
         index.validate(expected.len())?;
         Ok(index)
@@ -227,34 +239,44 @@ impl CorpusIndex {
         if !ids_in_vocabulary {
             return corrupt("word ids");
         }
-        let buckets = if self.bucket_shift >= 64 { 1 } else { 1usize << (64 - self.bucket_shift) };
-        for (table, keys) in [(&self.shingles, buckets), (&self.word_postings, self.vocab.len())] {
-            let offsets = &table.offsets;
-            if offsets.len() != keys + 1
-                || offsets.first() != Some(&0)
-                || offsets.last().map(|&o| o as usize) != Some(table.positions.len())
-                || offsets.windows(2).any(|w| w[0] > w[1])
-                || any_at_least(&table.positions, words)
-            {
-                return corrupt("postings");
+        for (table, width) in [(&self.shingles, SHINGLE), (&self.long_shingles, LONG_SHINGLE)] {
+            let buckets = if table.shift >= 64 { Some(1) } else { 1usize.checked_shl(64 - table.shift) };
+            if buckets != Some(table.bucket_count()) {
+                return corrupt("seed buckets");
+            }
+            validate_postings(&table.buckets, table.bucket_count(), words)?;
+            // Directory entries sorted, each inside its bucket.
+            let sorted = table.crowded.windows(2).all(|w| w[0][..3] < w[1][..3]);
+            let inside = table.crowded.iter().all(|&[bucket, _, _, start]| {
+                (bucket as usize) < table.bucket_count()
+                    && table.buckets.offsets[bucket as usize] <= start
+                    && start <= table.buckets.offsets[bucket as usize + 1]
+            });
+            if !sorted || !inside {
+                return corrupt("crowded shingle directory");
+            }
+            // Seed positions must leave room for a whole shingle.
+            if any_at_least(&table.buckets.positions, (words + 1).saturating_sub(width)) {
+                return corrupt("shingle positions");
             }
         }
-        // Directory entries sorted, each inside its bucket.
-        let sorted = self.crowded.windows(2).all(|w| w[0][..3] < w[1][..3]);
-        let inside = self.crowded.iter().all(|&[bucket, _, _, start]| {
-            (bucket as usize) < buckets
-                && self.shingles.offsets[bucket as usize] <= start
-                && start <= self.shingles.offsets[bucket as usize + 1]
-        });
-        if !sorted || !inside {
-            return corrupt("crowded shingle directory");
-        }
-        // Shingle positions must leave room for a whole shingle.
-        if any_at_least(&self.shingles.positions, (words + 1).saturating_sub(SHINGLE)) {
-            return corrupt("shingle positions");
-        }
+        validate_postings(&self.word_postings, self.vocab.len(), words)?;
         Ok(())
     }
+}
+
+/// Checks a CSR table of `keys` keys whose positions address `words` words.
+fn validate_postings(table: &Buckets, keys: usize, words: usize) -> Result<(), PersistError> {
+    let offsets = &table.offsets;
+    if offsets.len() != keys + 1
+        || offsets.first() != Some(&0)
+        || offsets.last().map(|&o| o as usize) != Some(table.positions.len())
+        || offsets.windows(2).any(|w| w[0] > w[1])
+        || any_at_least(&table.positions, words)
+    {
+        return Err(PersistError::Corrupt("postings".into()));
+    }
+    Ok(())
 }
 
 /// Whether any item is `bound` or more, scanning chunks in parallel.
