@@ -5,10 +5,16 @@
 //! - *shingles*: hashes of runs of [`SHINGLE`] consecutive words, for seed-and-extend. Only the
 //!   shingles that winnowing selects are stored (the minimum hash of every window of [`WINNOW`]
 //!   shingles), which keeps about two thirds of positions yet guarantees a shared seed for any
-//!   exact match of `SHINGLE + WINNOW - 1` words (four, the shortest quote checked by default). Positions live in buckets addressed by the hash's top
-//!   bits (a CSR offsets array); no keys are stored, because the word ids at a position give its
-//!   hash back. A shingle seen more than [`SHINGLE_CAP`] times ("one of the") locates nothing
-//!   and is dropped.
+//!   exact match of `SHINGLE + WINNOW - 1` words (four, the shortest quote checked by default).
+//!   Positions live in buckets addressed by the hash's top bits (a CSR offsets array); no keys
+//!   are stored, because the word ids at a position give its hash back.
+//! - *long shingles*: a shingle seen more than [`SHINGLE_CAP`] times ("one of the") locates
+//!   nothing, so the positions of a bucket that crowded are keyed by the [`LONG_SHINGLE`] words
+//!   from each instead. In an archive whose phrases repeat, a passage of common three-word
+//!   phrases is still found by its rarer six-word runs (any exact match of seven words shares
+//!   a seed), and nothing is dropped, so a lookup within one document sees every seed. A long
+//!   shingle repeated past the cap in turn is grouped with a directory entry, and a query of
+//!   the whole corpus reads only its first positions.
 //! - *words*: the first [`WORD_POSTINGS_CAP`] positions of each word id, for short quotes and for
 //!   the rare-word fallback when a quote changes a word every few words.
 //!
@@ -212,6 +218,45 @@ impl SpanTable {
     }
 }
 
+/// Which documents a position may fall in, by pages of `1 << shift` words, sized so that a
+/// page spans a document or two: finding a position's document (done for every seed hit) is
+/// then a search among a few documents rather than all of them.
+#[derive(Debug, Default, Clone)]
+struct DocPages {
+    shift: u32,
+    /// Per page, the document holding its first word; one more entry past the last page.
+    first_doc: Vec<u32>,
+}
+
+impl DocPages {
+    fn new(docs: &[[u32; 2]]) -> DocPages {
+        let words = docs.last().map_or(0, |&[first, len]| u64::from(first) + u64::from(len));
+        let per_doc = (words / docs.len().max(1) as u64).max(1);
+        let shift = per_doc.ilog2().min(31);
+        let pages = (words >> shift) as usize + 1;
+        let mut first_doc = Vec::with_capacity(pages + 1);
+        let mut doc = 0usize;
+        for page in 0..pages as u64 {
+            let start = page << shift;
+            while doc + 1 < docs.len() && u64::from(docs[doc][0]) + u64::from(docs[doc][1]) <= start {
+                doc += 1;
+            }
+            first_doc.push(doc as u32);
+        }
+        first_doc.push(docs.len().saturating_sub(1) as u32);
+        DocPages { shift, first_doc }
+    }
+
+    /// The documents that may hold `pos`, within `0..docs`.
+    fn docs_around(&self, pos: u32, docs: usize) -> Range<usize> {
+        let page = (pos >> self.shift) as usize;
+        match (self.first_doc.get(page), self.first_doc.get(page + 1)) {
+            (Some(&first), Some(&last)) => first as usize..(last as usize + 1).min(docs),
+            _ => 0..docs,
+        }
+    }
+}
+
 fn lookup(table: &[[u32; 2]], pos: u32) -> u32 {
     table.binary_search_by_key(&pos, |&[p, _]| p).map_or(0, |i| table[i][1])
 }
@@ -345,6 +390,8 @@ pub struct CorpusIndex {
     vocab: Vocabulary,
     /// Per document: its first global word position and its word count.
     docs: Store<[u32; 2]>,
+    /// Derived from `docs` when built or loaded (not saved).
+    doc_pages: DocPages,
     word_ids: WordIds,
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
@@ -622,6 +669,7 @@ impl CorpusIndex {
         index.spans = spans.finish();
         index.hyphen_splits = hyphen_splits.into();
         index.docs = docs.into();
+        index.doc_pages = DocPages::new(&index.docs);
 
         // Winnowed shingles, bucketed by hash. Winnowing keeps about 2 / (WINNOW + 1) of the
         // positions, which sizes the bucket table before any hash is computed, so each selected
@@ -671,7 +719,10 @@ impl CorpusIndex {
 
     /// The document holding global position `pos`.
     pub fn doc_of(&self, pos: u32) -> usize {
-        self.docs.partition_point(|&[first, len]| first + len <= pos).min(self.docs.len().saturating_sub(1))
+        let candidates = self.doc_pages.docs_around(pos, self.docs.len());
+        let within = &self.docs[candidates.clone()];
+        (candidates.start + within.partition_point(|&[first, len]| first + len <= pos))
+            .min(self.docs.len().saturating_sub(1))
     }
 
     pub fn word_id(&self, pos: u32) -> u32 {
@@ -797,7 +848,7 @@ impl CorpusIndex {
         let mut seeded = 0;
         // Documents the uncrowded shingles found: a crowded shingle only adds votes there, when
         // there are any, rather than thousands of hits everywhere else.
-        let mut seeded_docs: Vec<usize> = Vec::new();
+        let mut seeded_docs = DocSet::default();
         // Quote positions whose shingle is stored nowhere: either it is not in the corpus, or
         // it is common and its positions are keyed by their long shingles.
         let mut unstored: Vec<usize> = Vec::new();
@@ -824,9 +875,7 @@ impl CorpusIndex {
                     break;
                 }
                 if crowded && seeded_docs.is_empty() {
-                    seeded_docs = hits.iter().map(|h| h.0).collect();
-                    seeded_docs.sort_unstable();
-                    seeded_docs.dedup();
+                    seeded_docs = DocSet::of(hits.iter().map(|h| h.0), self.docs.len());
                 }
                 if long {
                     self.long_shingle_positions(hash, scope.as_ref(), &mut positions);
@@ -842,7 +891,7 @@ impl CorpusIndex {
                 seeded += usize::from(!positions.is_empty());
                 for &p in &positions {
                     let doc = self.doc_of(p);
-                    if !crowded || seeded_docs.is_empty() || seeded_docs.binary_search(&doc).is_ok() {
+                    if !crowded || seeded_docs.is_empty() || seeded_docs.contains(doc) {
                         hits.push((doc, p as i64 - q as i64, q as u32, weight));
                     }
                 }
@@ -1020,6 +1069,31 @@ impl CorpusIndex {
             }
         }
         found
+    }
+}
+
+/// A set of documents, one bit each.
+#[derive(Default)]
+struct DocSet(Vec<u64>);
+
+impl DocSet {
+    fn of(docs: impl Iterator<Item = usize>, count: usize) -> DocSet {
+        let mut bits = Vec::new();
+        for doc in docs {
+            if bits.is_empty() {
+                bits = vec![0u64; count.div_ceil(64)];
+            }
+            bits[doc / 64] |= 1 << (doc % 64);
+        }
+        DocSet(bits)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn contains(&self, doc: usize) -> bool {
+        self.0.get(doc / 64).is_some_and(|word| word & (1 << (doc % 64)) != 0)
     }
 }
 
@@ -1392,6 +1466,23 @@ mod tests {
         assert_eq!(loaded.candidates(&quote, None, 4), found);
         let cycled = ids(&index, "a b c d a b c d a b");
         assert!(!loaded.candidates(&cycled, Some(0), 1).is_empty(), "a crowded long shingle is read within a document");
+    }
+
+    #[test]
+    fn every_position_maps_to_its_document() {
+        // Long and short documents, empty ones among them, so pages span one or many.
+        let texts: Vec<String> = [0usize, 3, 1, 0, 200, 2, 0, 0, 57, 1000, 4]
+            .iter()
+            .enumerate()
+            .map(|(d, &n)| (0..n).map(|i| format!("d{d}w{i}")).collect::<Vec<_>>().join(" "))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let index = index_of(&refs);
+        for pos in 0..index.word_count() as u32 {
+            let naive = index.docs.partition_point(|&[first, len]| first + len <= pos);
+            assert_eq!(index.doc_of(pos), naive, "position {pos}");
+            assert!(index.doc_words(naive).contains(&pos));
+        }
     }
 
     #[test]

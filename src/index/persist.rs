@@ -207,6 +207,7 @@ impl CorpusIndex {
         }
         index.word_postings = Buckets { offsets: reader.array()?, positions: reader.array()? };
         index.validate(expected.len())?;
+        index.doc_pages = super::DocPages::new(&index.docs);
         Ok(index)
     }
 
