@@ -50,14 +50,15 @@ pub const SHINGLE: usize = 3;
 /// Shingles per winnowing window. With two, any exact match of `SHINGLE + WINNOW - 1 = 4`
 /// words (the default `min_words`) shares a stored seed, at about two thirds of the positions.
 pub const WINNOW: usize = 2;
-/// Shingles seen more often than this are too common to locate anything: their positions are
-/// keyed by the [`LONG_SHINGLE`] words from them instead. Also how much of a long shingle's
-/// positions a corpus-wide query reads.
+/// Shingles seen more often than this are too common to locate anything: a bucket of the
+/// shingle table receiving more positions holds one, and its positions are keyed by the
+/// [`LONG_SHINGLE`] words from each instead. Also how many of a long shingle's positions a
+/// query of the whole corpus reads, and past which a long bucket is grouped by shingle.
 pub const SHINGLE_CAP: usize = 512;
 /// Words per long shingle. Any exact match of `LONG_SHINGLE + WINNOW - 1 = 7` words shares a
 /// stored seed even where every shingle in it is common.
 pub const LONG_SHINGLE: usize = 2 * SHINGLE;
-/// Stands for the long shingle of a position too near the corpus's end to have one.
+/// Stands for the long shingle of a position too near its document's end to have one.
 const NO_ROOM: u64 = u64::MAX;
 /// Positions kept per word: all of a rare word's, the first ones of a common word's.
 pub const WORD_POSTINGS_CAP: usize = 256;
@@ -396,8 +397,8 @@ pub struct CorpusIndex {
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
     hyphen_splits: Store<[u32; 2]>,
-    /// Winnowed positions by the [`SHINGLE`] words from each, for shingles seen at most
-    /// [`SHINGLE_CAP`] times.
+    /// Winnowed positions by the [`SHINGLE`] words from each, in buckets of at most
+    /// [`SHINGLE_CAP`] positions.
     shingles: SeedTable,
     /// The other winnowed positions, by the [`LONG_SHINGLE`] words from each.
     long_shingles: SeedTable,
@@ -844,7 +845,7 @@ impl CorpusIndex {
                 (self.shingles.bucket_len(hash), q, hash)
             })
             .collect();
-        let enough = (seeds.len() / 4).max(4);
+        let enough_seeds = (seeds.len() / 4).max(4);
         let mut seeded = 0;
         // Documents the uncrowded shingles found: a crowded shingle only adds votes there, when
         // there are any, rather than thousands of hits everywhere else.
@@ -856,16 +857,16 @@ impl CorpusIndex {
             if long {
                 seeds = unstored
                     .iter()
-                    .filter_map(|&q| quote.get(q..q + LONG_SHINGLE))
-                    .enumerate()
+                    .filter_map(|&q| Some((q, quote.get(q..q + LONG_SHINGLE)?)))
                     .filter(|(_, window)| !window.contains(&UNKNOWN_WORD))
-                    .map(|(i, window)| {
+                    .map(|(q, window)| {
                         let hash = shingle_hash(window);
-                        (self.long_shingles.bucket_len(hash), unstored[i], hash)
+                        (self.long_shingles.bucket_len(hash), q, hash)
                     })
                     .collect();
             }
             seeds.sort_unstable();
+            // Of each table's seeds, crowded ones are read only to make up this many.
             let enough = (seeds.len() / 4).max(4);
             for (i, &(bucket_len, q, hash)) in seeds.iter().enumerate() {
                 let crowded = bucket_len > CROWDED_BUCKET;
@@ -900,7 +901,7 @@ impl CorpusIndex {
         // Rare words seed too when few shingles did: a quote that changes a word every few
         // words keeps few intact shingles, and winnowing stores only some of those, while its
         // common shingles vote everywhere else.
-        if seeded < enough || only_doc.is_some() {
+        if seeded < enough_seeds || only_doc.is_some() {
             let mut rare: Vec<(usize, usize, &[u32])> = quote
                 .iter()
                 .enumerate()
@@ -924,8 +925,8 @@ impl CorpusIndex {
     }
 
     /// Candidate regions in one document found by reading all its words: the fallback for a
-    /// cited source when every seed of the quote is too common to be stored (a phrase repeated
-    /// across hundreds of files). Linear in the document's length, so only for cited sources.
+    /// cited source that shares no seed with a heavily reworded quote (no four words in a row,
+    /// seven among common phrases). Linear in the document's length, so only for cited sources.
     ///
     /// A vote is a pair of consecutive words the quote also has in a row: lone common words
     /// ("the", "of") would vote all over the document, and sorting those votes would cost more
