@@ -850,8 +850,9 @@ impl CorpusIndex {
         // Documents the uncrowded shingles found: a crowded shingle only adds votes there, when
         // there are any, rather than thousands of hits everywhere else.
         let mut seeded_docs = DocSet::default();
-        // Quote positions whose shingle is stored nowhere: either it is not in the corpus, or
-        // it is common and its positions are keyed by their long shingles.
+        // Quote positions whose shingle's bucket is empty: either nothing hashed there, or the
+        // bucket held a common shingle and its positions are keyed by their long shingles. (A
+        // shingle missing from a bucket that has others is not in the corpus at all.)
         let mut unstored: Vec<usize> = Vec::new();
         for long in [false, true] {
             if long {
@@ -884,7 +885,8 @@ impl CorpusIndex {
                     positions.truncate(SHINGLE_CAP);
                 } else {
                     self.shingle_positions(hash, scope.as_ref(), &mut positions);
-                    if positions.is_empty() {
+                    // A crowded bucket moves to the long table whole, leaving an empty one.
+                    if bucket_len == 0 {
                         unstored.push(q);
                     }
                 }
