@@ -155,8 +155,8 @@ impl CorpusIndex {
         if manifest.writer != env!("CARGO_PKG_VERSION") {
             return Err(PersistError::Stale(format!("written by quoteline {}", manifest.writer)));
         }
-        if (manifest.shingle, manifest.winnow, manifest.shingle_cap, manifest.word_postings_cap)
-            != (SHINGLE, WINNOW, SHINGLE_CAP, WORD_POSTINGS_CAP)
+        if (manifest.shingle, manifest.long_shingle, manifest.winnow, manifest.shingle_cap, manifest.word_postings_cap)
+            != (SHINGLE, LONG_SHINGLE, WINNOW, SHINGLE_CAP, WORD_POSTINGS_CAP)
         {
             return Err(PersistError::Stale("built with other index parameters".into()));
         }
