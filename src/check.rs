@@ -12,7 +12,8 @@
 //!
 //! The cited source is tried first; an exact match anywhere beats a drifted one; a passage found
 //! in several sources names the others in `also_found_in` (once the quote is exact or altered in
-//! the cited source, only sources holding the same passage, which needs no alignment to tell).
+//! the cited source, only sources holding the same passage, which needs no alignment to tell;
+//! otherwise the sources it resembles at least as closely as the reported one, by coverage).
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -301,7 +302,11 @@ impl<'a> Checker<'a> {
         check.edits = described.edits;
         check.diff = described.diff;
         check.source = Some(self.source_span(doc, self.index.span_of(chosen.alignment.source_words.clone())));
-        let mut others: Vec<&Located> = located.iter().filter(|l| l.alignment.doc != doc).collect();
+        // Other sources holding the passage at least as closely as the reported one.
+        let mut others: Vec<&Located> = located
+            .iter()
+            .filter(|l| l.alignment.doc != doc && l.alignment.coverage >= chosen.alignment.coverage)
+            .collect();
         others.sort_by(|a, b| rank(b).partial_cmp(&rank(a)).unwrap_or(std::cmp::Ordering::Equal));
         check.also_found_in = others.iter().map(|l| self.corpus.sources[l.alignment.doc].key.clone()).collect();
         check
@@ -368,7 +373,22 @@ impl<'a> Checker<'a> {
         let mut settled = false;
         for (doc, votes) in docs {
             let regions = candidates.iter().filter(|c| c.doc == doc);
-            self.locate_in(parsed, doc, votes, regions, settled, &mut aligned, &mut located);
+            // Another source is worth a dynamic programme only if it may hold the passage at
+            // least as closely as the one that will be reported (the cited source's, once it
+            // has one): an archive holds many loose copies of a drifted passage, and aligning
+            // each is most of the cost of the slowest quotes. `also_found_in` lists only
+            // sources at least that close, so skipping the others changes nothing.
+            let floor = if cited_docs.contains(&doc) {
+                MIN_COVERAGE
+            } else {
+                let any_cited = located.iter().any(|l| cited_docs.contains(&l.alignment.doc));
+                located
+                    .iter()
+                    .filter(|l| !any_cited || cited_docs.contains(&l.alignment.doc))
+                    .map(|l| l.alignment.coverage)
+                    .fold(MIN_COVERAGE, f32::max)
+            };
+            self.locate_in(parsed, doc, votes, regions, settled, floor, &mut aligned, &mut located);
             settled |= located.last().is_some_and(|l| {
                 matches!(l.verdict, Verdict::Exact | Verdict::Altered) && cited_docs.contains(&l.alignment.doc)
             });
@@ -385,7 +405,7 @@ impl<'a> Checker<'a> {
             for &doc in cited_docs {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                self.locate_in(parsed, doc, votes, regions.iter(), false, &mut aligned, &mut located);
+                self.locate_in(parsed, doc, votes, regions.iter(), false, MIN_COVERAGE, &mut aligned, &mut located);
             }
         }
         located
@@ -402,6 +422,7 @@ impl<'a> Checker<'a> {
         votes: u32,
         regions: impl Iterator<Item = &'c Candidate>,
         copies_only: bool,
+        min_coverage: f32,
         aligned: &mut Vec<(Alignment, u32)>,
         located: &mut Vec<Located>,
     ) {
@@ -424,7 +445,7 @@ impl<'a> Checker<'a> {
         }
         let aligned_here = copied.or_else(|| {
             // Most candidate regions share only a common phrase with the quote.
-            (coverage_bound(self.index, parsed, doc, &windows) >= MIN_COVERAGE)
+            (coverage_bound(self.index, parsed, doc, &windows) >= min_coverage)
                 .then(|| align_quote(self.index, parsed, doc, &windows))
                 .flatten()
         });
