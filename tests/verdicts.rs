@@ -5,7 +5,9 @@ mod common;
 
 use common::{check_markdown, check_one, source_text};
 use quoteline::align::EditOp;
-use quoteline::check::Verdict;
+use quoteline::check::{CheckOptions, IndexedCorpus, Verdict};
+use quoteline::corpus::{Corpus, Source};
+use quoteline::quotes::DraftFormat;
 
 #[test]
 fn exact_quote_of_the_cable_names_the_other_copies() {
@@ -120,6 +122,31 @@ fn quote_from_another_source_is_misattributed() {
     assert_eq!(q.verdict, Verdict::Misattributed);
     assert_eq!(q.cited, ["state-dept-cable-2011"]);
     assert_eq!(q.source.unwrap().key, "wikipedia-pmoi");
+}
+
+#[test]
+fn a_misattributed_quote_made_of_phrases_an_archive_repeats_is_still_found() {
+    // An archive in which every three words of the cable's sentence recur thousands of times
+    // (each five-word stretch of it, reprinted), while the whole sentence is in one file only.
+    let passage = "Any U.S. support for MEK would extremely damage its reputation amongst Iranians and \
+                   would increase anti-American sentiments in Iran";
+    let words: Vec<&str> = passage.split_whitespace().collect();
+    let stretches: Vec<String> = words.windows(5).map(|w| w.join(" ")).collect();
+    let filler = (0..600).map(|_| stretches.join(" . ")).collect::<Vec<_>>().join(" . ");
+    let mut sources = vec![Source::new("cable-copy", "cable-copy.txt", format!("Summary. {passage}. End summary."))];
+    sources.extend((0..4).map(|i| Source::new(format!("wire-{i}"), format!("wire-{i}.txt"), filler.as_str())));
+    sources.push(Source::new("unrelated", "unrelated.txt", source_text("wikipedia-pmoi")));
+    let indexed = IndexedCorpus::new(Corpus::from_sources(sources));
+    let check = |draft: &str| {
+        let mut report = indexed.checker(CheckOptions::default()).check_draft(draft, DraftFormat::Markdown);
+        report.quotes.remove(0)
+    };
+    let q = check(&format!("It said “{passage}” [@unrelated]."));
+    assert_eq!(q.verdict, Verdict::Misattributed, "{q:?}");
+    assert_eq!(q.source.unwrap().key, "cable-copy");
+    let q = check(&format!("It said “{passage}”."));
+    assert_eq!(q.verdict, Verdict::Exact, "{q:?}");
+    assert_eq!(q.source.unwrap().key, "cable-copy");
 }
 
 #[test]
