@@ -371,27 +371,27 @@ impl<'a> Checker<'a> {
         // region with no more votes takes its alignment without a dynamic programme.
         let mut aligned: Vec<(Alignment, u32)> = Vec::new();
         let mut settled = false;
+        // The closest (by coverage) the passage was found so far: in a cited source, anywhere.
+        let (mut cited_best, mut any_best): (Option<f32>, f32) = (None, MIN_COVERAGE);
         for (doc, votes) in docs {
             let regions = candidates.iter().filter(|c| c.doc == doc);
+            let cited = cited_docs.contains(&doc);
             // Another source is worth a dynamic programme only if it may hold the passage at
             // least as closely as the one that will be reported (the cited source's, once it
             // has one): an archive holds many loose copies of a drifted passage, and aligning
             // each is most of the cost of the slowest quotes. `also_found_in` lists only
             // sources at least that close, so skipping the others changes nothing.
-            let floor = if cited_docs.contains(&doc) {
-                MIN_COVERAGE
-            } else {
-                let any_cited = located.iter().any(|l| cited_docs.contains(&l.alignment.doc));
-                located
-                    .iter()
-                    .filter(|l| !any_cited || cited_docs.contains(&l.alignment.doc))
-                    .map(|l| l.alignment.coverage)
-                    .fold(MIN_COVERAGE, f32::max)
-            };
+            let floor = if cited { MIN_COVERAGE } else { cited_best.unwrap_or(any_best) };
+            let before = located.len();
             self.locate_in(parsed, doc, votes, regions, settled, floor, &mut aligned, &mut located);
-            settled |= located.last().is_some_and(|l| {
-                matches!(l.verdict, Verdict::Exact | Verdict::Altered) && cited_docs.contains(&l.alignment.doc)
-            });
+            if let Some(found) = located.get(before) {
+                let coverage = found.alignment.coverage;
+                any_best = any_best.max(coverage);
+                if cited {
+                    cited_best = Some(cited_best.unwrap_or(MIN_COVERAGE).max(coverage));
+                    settled |= matches!(found.verdict, Verdict::Exact | Verdict::Altered);
+                }
+            }
         }
         // Within one document every stored seed is read, so a passage there that shares no
         // seed with the quote has no four words in a row in common with it (seven, where the
@@ -399,9 +399,8 @@ impl<'a> Checker<'a> {
         // cited source for only when the quote is not settled elsewhere: once it is exact or
         // altered in another source, a copy that loose would not change the verdict's point,
         // that the cited source does not hold these words.
-        let in_cited = located.iter().any(|l| cited_docs.contains(&l.alignment.doc));
         let settled_elsewhere = located.iter().any(|l| matches!(l.verdict, Verdict::Exact | Verdict::Altered));
-        if !in_cited && !settled_elsewhere {
+        if cited_best.is_none() && !settled_elsewhere {
             for &doc in cited_docs {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);

@@ -1261,13 +1261,7 @@ fn seed_tables(parts: PartitionedItems, layout: &Partitioning) -> (SeedTable, Se
         .zip(offsets[..layout.buckets()].par_chunks_mut(layout.per_partition))
         .zip(&sizes)
         .map(|(((items, (base, out)), partition_offsets), sizes)| {
-            let mut next = vec![0u32; layout.per_partition + 1];
-            for (b, &n) in sizes.iter().enumerate() {
-                next[b + 1] = next[b] + if common(n) { 0 } else { n };
-            }
-            for (offset, &local) in partition_offsets.iter_mut().zip(&next) {
-                *offset = base + local;
-            }
+            let mut next = bucket_starts(sizes, |n| !common(n), base, partition_offsets);
             let here: usize = sizes.iter().filter(|&&n| common(n)).map(|&n| n as usize).sum();
             let mut moved: Vec<Vec<SeedItem>> = (0..long_layout.partitions)
                 .map(|_| Vec::with_capacity(here / long_layout.partitions * 5 / 4))
@@ -1310,13 +1304,7 @@ fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
         .zip(&sizes)
         .enumerate()
         .map(|(p, (((items, (base, out)), partition_offsets), sizes))| {
-            let mut next = vec![0u32; layout.per_partition + 1];
-            for (b, &n) in sizes.iter().enumerate() {
-                next[b + 1] = next[b] + n;
-            }
-            for (offset, &local) in partition_offsets.iter_mut().zip(&next) {
-                *offset = base + local;
-            }
+            let mut next = bucket_starts(sizes, |_| true, base, partition_offsets);
             let starts = next.clone();
             let mut keyed = vec![(0u64, 0u32); out.len()];
             for &(b, pos, long) in items.iter().flatten() {
@@ -1350,6 +1338,20 @@ fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
         shift: layout.shift,
         crowded: directories.concat().into(),
     }
+}
+
+/// Where each bucket of one partition starts within the partition's part of the table (one
+/// more entry for its end), counting only the buckets `kept` keeps by their size; writes the
+/// partition's offsets into the whole table, whose part starts at `base`.
+fn bucket_starts(sizes: &[u32], kept: impl Fn(u32) -> bool, base: u32, offsets: &mut [u32]) -> Vec<u32> {
+    let mut starts = vec![0u32; sizes.len() + 1];
+    for (b, &n) in sizes.iter().enumerate() {
+        starts[b + 1] = starts[b] + if kept(n) { n } else { 0 };
+    }
+    for (offset, &local) in offsets.iter_mut().zip(&starts) {
+        *offset = base + local;
+    }
+    starts
 }
 
 /// `items` split into consecutive parts of the given sizes, each with its first index.
