@@ -40,10 +40,10 @@ fn bench(c: &mut Criterion) {
             black_box(n)
         })
     });
-    group.bench_function("index_build", |b| b.iter(|| black_box(CorpusIndex::build(&corpus.sources))));
+    group.bench_function("index_build", |b| b.iter(|| black_box(CorpusIndex::build(&corpus.sources).unwrap())));
     group.finish();
 
-    let indexed = IndexedCorpus::new(corpus);
+    let indexed = IndexedCorpus::new(corpus).unwrap();
     let checker = indexed.checker(CheckOptions::default());
     let mut group = c.benchmark_group("query");
     for (i, text) in QUOTES.iter().enumerate() {

@@ -151,7 +151,8 @@ fn main() {
     let corpus_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let corpus = Corpus::load(&[corpus_dir], &[]).expect("bundled corpus");
     let text = draft(&corpus);
-    let analysis = Arc::new(Analysis::new(1, Arc::new(IndexedCorpus::new(corpus)), CheckOptions::default(), true));
+    let analysis =
+        Arc::new(Analysis::new(1, Arc::new(IndexedCorpus::new(corpus).unwrap()), CheckOptions::default(), true));
     let uri = Url::parse("file:///bench/draft.md").unwrap();
     let mut doc = Document::new(1, "markdown".into(), &text);
     let first = analysis.check(doc.snapshot(&uri));

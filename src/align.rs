@@ -1109,7 +1109,7 @@ mod tests {
 and would increase anti-American sentiments in Iran. The State Department cables quoted defectors.";
 
     fn setup() -> CorpusIndex {
-        CorpusIndex::build(&[Source::new("cable", "cable.txt", SOURCE)])
+        CorpusIndex::build(&[Source::new("cable", "cable.txt", SOURCE)]).unwrap()
     }
 
     fn align(draft: &str) -> Alignment {
@@ -1150,7 +1150,8 @@ and would increase anti-American sentiments in Iran. The State Department cables
             Source::new("cable", "cable.txt", SOURCE),
             Source::new("copy", "copy.txt", copy.as_str()),
             Source::new("changed", "changed.txt", drifted_context.as_str()),
-        ]);
+        ])
+        .unwrap();
         let whole = |doc: usize| vec![index.doc_words(doc)];
         let exact = "would extremely damage its reputation amongst Iranians";
         let quote = QuoteText::parse(exact, 0..exact.len(), &index);

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::check::IndexedCorpus;
 use crate::config::Config;
 use crate::corpus::{Corpus, CorpusError, StoredTexts};
-use crate::index::{source_fingerprints, Backing, CorpusIndex, SourceFingerprint};
+use crate::index::{source_fingerprints, Backing, CorpusIndex, CorpusTooLarge, SourceFingerprint};
 
 /// The cache file's name inside the cache folder.
 pub const INDEX_FILE: &str = "index.bin";
@@ -126,10 +126,10 @@ fn copy_is_behind(corpus: &Corpus) -> bool {
 /// The indexed corpus, from the cache in `dir` when it is fresh. Without a cache file the index
 /// is built in memory and nothing is written; a stale or corrupt cache file is rebuilt and
 /// rewritten (its presence says the user wants one).
-pub fn indexed(corpus: Corpus, dir: &Path) -> (IndexedCorpus, CacheOutcome) {
+pub fn indexed(corpus: Corpus, dir: &Path) -> Result<(IndexedCorpus, CacheOutcome), CorpusTooLarge> {
     let path = dir.join(INDEX_FILE);
     if !path.exists() {
-        return (IndexedCorpus::new(corpus), CacheOutcome::Built { rebuilt: None });
+        return Ok((IndexedCorpus::new(corpus)?, CacheOutcome::Built { rebuilt: None }));
     }
     match load(&corpus, dir) {
         Ok(index) => {
@@ -137,15 +137,15 @@ pub fn indexed(corpus: Corpus, dir: &Path) -> (IndexedCorpus, CacheOutcome) {
                 // Best effort: the check goes on with the texts it read either way.
                 let _ = write_texts(&corpus, dir);
             }
-            (IndexedCorpus::from_parts(corpus, index), CacheOutcome::Loaded(path))
+            Ok((IndexedCorpus::from_parts(corpus, index), CacheOutcome::Loaded(path)))
         }
         Err(reason) => {
-            let indexed = IndexedCorpus::new(corpus);
+            let indexed = IndexedCorpus::new(corpus)?;
             let reason = match write(&indexed.index, &indexed.corpus, dir) {
                 Ok(_) => reason,
                 Err(err) => format!("{reason}; rewriting it failed: {err}"),
             };
-            (indexed, CacheOutcome::Built { rebuilt: Some(reason) })
+            Ok((indexed, CacheOutcome::Built { rebuilt: Some(reason) }))
         }
     }
 }
@@ -164,27 +164,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = "Any U.S. support for MEK would extremely damage its reputation amongst Iranians.";
         // No cache file: built in memory, nothing written.
-        let (_, outcome) = indexed(corpus(text), dir.path());
+        let (_, outcome) = indexed(corpus(text), dir.path()).unwrap();
         assert_eq!(outcome, CacheOutcome::Built { rebuilt: None });
         assert!(!dir.path().join(INDEX_FILE).exists());
 
-        let built = IndexedCorpus::new(corpus(text));
+        let built = IndexedCorpus::new(corpus(text)).unwrap();
         write(&built.index, &built.corpus, dir.path()).unwrap();
-        let (loaded, outcome) = indexed(corpus(text), dir.path());
+        let (loaded, outcome) = indexed(corpus(text), dir.path()).unwrap();
         assert_eq!(outcome, CacheOutcome::Loaded(dir.path().join(INDEX_FILE)));
         assert_eq!(loaded.index.word_count(), built.index.word_count());
 
-        let (_, outcome) = indexed(corpus(&format!("{text} Changed.")), dir.path());
+        let (_, outcome) = indexed(corpus(&format!("{text} Changed.")), dir.path()).unwrap();
         assert!(matches!(outcome, CacheOutcome::Built { rebuilt: Some(ref r) } if r.contains("stale")), "{outcome:?}");
         // It was rewritten for the changed corpus.
-        let (_, outcome) = indexed(corpus(&format!("{text} Changed.")), dir.path());
+        let (_, outcome) = indexed(corpus(&format!("{text} Changed.")), dir.path()).unwrap();
         assert!(matches!(outcome, CacheOutcome::Loaded(_)));
 
         let mut bytes = fs::read(dir.path().join(INDEX_FILE)).unwrap();
         let last = bytes.len() - 20;
         bytes[last] ^= 1;
         fs::write(dir.path().join(INDEX_FILE), bytes).unwrap();
-        let (_, outcome) = indexed(corpus(&format!("{text} Changed.")), dir.path());
+        let (_, outcome) = indexed(corpus(&format!("{text} Changed.")), dir.path()).unwrap();
         assert!(
             matches!(outcome, CacheOutcome::Built { rebuilt: Some(ref r) } if r.contains("corrupt")),
             "{outcome:?}"
@@ -215,7 +215,7 @@ mod tests {
 
         let first = load();
         assert_eq!(stored(&first), [false, false], "no copy yet");
-        let built = IndexedCorpus::new(first);
+        let built = IndexedCorpus::new(first).unwrap();
         write(&built.index, &built.corpus, &cache).unwrap();
 
         let second = load();
@@ -223,17 +223,17 @@ mod tests {
         // Named another way (as an editor or another working directory would), still fresh.
         let other_spelling = load_corpus(&[corpus_dir.join(".")], &[], &cache).unwrap();
         assert_eq!(stored(&other_spelling), [true, true]);
-        assert!(matches!(indexed(other_spelling, &cache).1, CacheOutcome::Loaded(_)));
+        assert!(matches!(indexed(other_spelling, &cache).unwrap().1, CacheOutcome::Loaded(_)));
         assert_eq!(second.sources[1].meta.title.as_deref(), Some("A report"), "front matter read from the copy");
         assert_eq!(second.sources[0].text.as_str(), fs::read_to_string(&cable).unwrap());
-        let (_, outcome) = indexed(second, &cache);
+        let (_, outcome) = indexed(second, &cache).unwrap();
         assert!(matches!(outcome, CacheOutcome::Loaded(_)));
 
         // Touched, same words: read from disk; the index still holds, and the copy catches up.
         age(&cable, 1800);
         let touched = load();
         assert_eq!(stored(&touched), [false, true]);
-        let (_, outcome) = indexed(touched, &cache);
+        let (_, outcome) = indexed(touched, &cache).unwrap();
         assert!(matches!(outcome, CacheOutcome::Loaded(_)), "{outcome:?}");
         assert_eq!(stored(&load()), [true, true], "copy rewritten with the new time");
 
@@ -242,7 +242,7 @@ mod tests {
         let edited = load();
         assert_eq!(stored(&edited), [false, true]);
         assert!(edited.sources[0].text.contains("greatly"));
-        let (_, outcome) = indexed(edited, &cache);
+        let (_, outcome) = indexed(edited, &cache).unwrap();
         assert!(
             matches!(outcome, CacheOutcome::Built { rebuilt: Some(ref r) } if r.contains("changed")),
             "{outcome:?}"

@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use crate::align::{align_quote, coverage_bound, Alignment, DiffPiece, Edit, EditOp, QuoteText};
 use crate::corpus::Corpus;
-use crate::index::{Candidate, CorpusIndex};
+use crate::index::{Candidate, CorpusIndex, CorpusTooLarge};
 use crate::quotes::{extract, Citation, DraftFormat, DraftQuotes, Quotation};
 
 /// A quote's verdict.
@@ -645,9 +645,9 @@ pub struct IndexedCorpus {
 }
 
 impl IndexedCorpus {
-    pub fn new(corpus: Corpus) -> IndexedCorpus {
-        let index = CorpusIndex::build(&corpus.sources);
-        IndexedCorpus::from_parts(corpus, index)
+    pub fn new(corpus: Corpus) -> Result<IndexedCorpus, CorpusTooLarge> {
+        let index = CorpusIndex::build(&corpus.sources)?;
+        Ok(IndexedCorpus::from_parts(corpus, index))
     }
 
     /// A corpus with an index built (or loaded) for it.

@@ -13,7 +13,7 @@
 //!
 //! let corpus = Corpus::from_sources(vec![Source::new(
 //!     "cable", "cable.txt", "The MEK has no popular support inside Iran, the cable says.")]);
-//! let index = CorpusIndex::build(&corpus.sources);
+//! let index = CorpusIndex::build(&corpus.sources).unwrap();
 //! let checker = Checker::new(&corpus, &index, CheckOptions::default());
 //! let draft = "It found “the MEK has little popular support inside Iran” [@cable].";
 //! let report = checker.check_draft(draft, DraftFormat::Markdown);

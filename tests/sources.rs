@@ -62,7 +62,7 @@ fn file_position(file: &str, needle: &str) -> (usize, usize) {
 }
 
 fn load(dir: &Path) -> IndexedCorpus {
-    IndexedCorpus::new(Corpus::load(&[dir.to_path_buf()], &[]).expect("corpus loads"))
+    IndexedCorpus::new(Corpus::load(&[dir.to_path_buf()], &[]).expect("corpus loads")).unwrap()
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn a_misattributed_quote_made_of_phrases_an_archive_repeats_is_still_found() {
     let mut sources = vec![Source::new("cable-copy", "cable-copy.txt", format!("Summary. {passage}. End summary."))];
     sources.extend((0..4).map(|i| Source::new(format!("wire-{i}"), format!("wire-{i}.txt"), filler.as_str())));
     sources.push(Source::new("unrelated", "unrelated.txt", source_text("wikipedia-pmoi")));
-    let indexed = IndexedCorpus::new(Corpus::from_sources(sources));
+    let indexed = IndexedCorpus::new(Corpus::from_sources(sources)).unwrap();
     let check = |draft: &str| {
         let mut report = indexed.checker(CheckOptions::default()).check_draft(draft, DraftFormat::Markdown);
         report.quotes.remove(0)

@@ -53,7 +53,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let corpus = Corpus::load(&args.corpus, &[])?;
     let corpus_bytes: usize = corpus.sources.iter().map(|s| s.text.len()).sum();
     let started = Instant::now();
-    let indexed = IndexedCorpus::new(corpus);
+    let indexed = IndexedCorpus::new(corpus)?;
     let build = started.elapsed();
     let options = crate::check::CheckOptions { min_words: args.min_words, ..Default::default() };
     let checker = indexed.checker(options);

@@ -171,7 +171,7 @@ fn load_corpus_with(config: &Config, references: Vec<Reference>) -> anyhow::Resu
     for warning in &corpus.warnings {
         eprintln!("warning: {warning}");
     }
-    let (indexed, outcome) = crate::cache::indexed(corpus, &dir);
+    let (indexed, outcome) = crate::cache::indexed(corpus, &dir)?;
     if let crate::cache::CacheOutcome::Built { rebuilt: Some(reason) } = outcome {
         eprintln!("note: rebuilt the cached index ({reason})");
     }
@@ -362,7 +362,7 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     }
     let bytes: usize = corpus.sources.iter().map(|s| s.text.len()).sum();
     let started = Instant::now();
-    let indexed = IndexedCorpus::new(corpus);
+    let indexed = IndexedCorpus::new(corpus)?;
     let built = started.elapsed();
     let started = Instant::now();
     let path = crate::cache::write(&indexed.index, &indexed.corpus, &dir)

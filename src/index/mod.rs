@@ -58,6 +58,11 @@ pub const SHINGLE_CAP: usize = 512;
 /// Words per long shingle. Any exact match of `LONG_SHINGLE + WINNOW - 1 = 7` words shares a
 /// stored seed even where every shingle in it is common.
 pub const LONG_SHINGLE: usize = 2 * SHINGLE;
+/// Marks the first stored position of each shingle's group within a seed bucket. Positions
+/// are word positions, so a corpus may hold up to 2^31 words (about 12 GB of English).
+const GROUP_START: u32 = 1 << 31;
+/// Most words a corpus may hold: seed positions keep their top bit for [`GROUP_START`].
+pub const MAX_CORPUS_WORDS: usize = GROUP_START as usize;
 /// Stands for the long shingle of a position too near its document's end to have one.
 const NO_ROOM: u64 = u64::MAX;
 /// Positions kept per word: all of a rare word's, the first ones of a common word's.
@@ -323,10 +328,12 @@ pub struct Candidate {
 }
 
 /// Positions keyed by a shingle's hash, in buckets addressed by the hash's top bits (a CSR
-/// offsets array), each bucket in corpus order. No keys are stored: the word ids at a position
-/// give its hash back. Buckets holding more than [`SHINGLE_CAP`] positions are grouped by
-/// shingle, with a directory entry a group, so a query reads its group without hashing the
-/// others (each a random read into the word array, which on a large corpus is a cache miss).
+/// offsets array). No keys are stored: the word ids at a position give its hash back. Each
+/// bucket is grouped by shingle, each group in corpus order, its first position flagged with
+/// [`GROUP_START`]; a query hashes one position a group rather than every position (each a
+/// random read into the word array, on a large corpus a cache miss). Buckets holding more
+/// than [`SHINGLE_CAP`] positions also have a directory entry a group, so a query finds its
+/// group without reading the others.
 #[derive(Debug, Default, Clone)]
 struct SeedTable {
     buckets: Buckets,
@@ -360,18 +367,25 @@ impl SeedTable {
         out.clear();
         let bucket = self.bucket_of(hash);
         let slice = self.buckets.get(bucket);
-        if slice.len() <= SHINGLE_CAP {
-            out.extend(within(slice, scope).iter().copied().filter(|&p| hash_at(p) == hash));
-            return;
-        }
-        let key = [bucket as u32, (hash >> 32) as u32, hash as u32];
-        let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
-        let start = self.crowded[entry][3] as usize;
-        let end = match self.crowded.get(entry + 1) {
-            Some(next) if next[0] == bucket as u32 => next[3] as usize,
-            _ => self.buckets.offsets[bucket + 1] as usize,
+        let group = if slice.len() <= SHINGLE_CAP {
+            let mut groups = slice.chunk_by(|_, &next| next & GROUP_START == 0);
+            groups.find(|group| hash_at(group[0] & !GROUP_START) == hash)
+        } else {
+            let key = [bucket as u32, (hash >> 32) as u32, hash as u32];
+            let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
+            let start = self.crowded[entry][3] as usize;
+            let end = match self.crowded.get(entry + 1) {
+                Some(next) if next[0] == bucket as u32 => next[3] as usize,
+                _ => self.buckets.offsets[bucket + 1] as usize,
+            };
+            Some(&self.buckets.positions[start..end])
         };
-        out.extend_from_slice(within(&self.buckets.positions[start..end], scope));
+        let Some((&first, rest)) = group.and_then(<[u32]>::split_first) else { return };
+        let first = first & !GROUP_START;
+        if scope.is_none_or(|scope| scope.contains(&first)) {
+            out.push(first);
+        }
+        out.extend_from_slice(within(rest, scope));
     }
 
     fn heap_bytes(&self) -> usize {
@@ -583,6 +597,13 @@ fn tokenize(source: &Source, vocab: &mut Vocabulary) -> DocTokens {
     tokens
 }
 
+/// A corpus with more words than an index addresses ([`MAX_CORPUS_WORDS`]).
+#[derive(Debug, thiserror::Error)]
+#[error("the corpus has {words} words and an index holds at most {MAX_CORPUS_WORDS} (about 12 GB of English): check against a part of it")]
+pub struct CorpusTooLarge {
+    pub words: usize,
+}
+
 /// Several documents' words before interning into the shared vocabulary.
 struct LocalWords {
     vocab: Vocabulary,
@@ -591,7 +612,7 @@ struct LocalWords {
 
 impl CorpusIndex {
     /// Indexes every source's body. Tokenising, hashing and winnowing run in parallel.
-    pub fn build(sources: &[Source]) -> CorpusIndex {
+    pub fn build(sources: &[Source]) -> Result<CorpusIndex, CorpusTooLarge> {
         Self::build_reusing(sources, None)
     }
 
@@ -603,17 +624,20 @@ impl CorpusIndex {
         sources: &[Source],
         previous: &CorpusIndex,
         previous_sources: &[SourceFingerprint],
-    ) -> (CorpusIndex, usize) {
+    ) -> Result<(CorpusIndex, usize), CorpusTooLarge> {
         let now = source_fingerprints(sources);
         let before: std::collections::HashMap<&SourceFingerprint, usize> =
             previous_sources.iter().enumerate().map(|(doc, f)| (f, doc)).collect();
         let reuse: Vec<Option<usize>> =
             now.iter().map(|f| before.get(f).copied().filter(|&d| d < previous.doc_count())).collect();
         let reused = reuse.iter().flatten().count();
-        (Self::build_reusing(sources, Some((previous, &reuse))), reused)
+        Ok((Self::build_reusing(sources, Some((previous, &reuse)))?, reused))
     }
 
-    fn build_reusing(sources: &[Source], previous: Option<(&CorpusIndex, &[Option<usize>])>) -> CorpusIndex {
+    fn build_reusing(
+        sources: &[Source],
+        previous: Option<(&CorpusIndex, &[Option<usize>])>,
+    ) -> Result<CorpusIndex, CorpusTooLarge> {
         // One vocabulary per chunk of documents (not per document) keeps interning cheap.
         let chunk = sources.len().div_ceil(rayon::current_num_threads() * 4).max(1);
         let locals: Vec<LocalWords> = sources
@@ -641,6 +665,9 @@ impl CorpusIndex {
         for doc in &all_docs {
             firsts.push(total);
             total += doc.ids.len();
+        }
+        if total > MAX_CORPUS_WORDS {
+            return Err(CorpusTooLarge { words: total });
         }
         // The span table's checkpoints fall on global positions that are multiples of
         // CHECKPOINT: each document decodes its own, in parallel.
@@ -684,7 +711,7 @@ impl CorpusIndex {
             WORD_POSTINGS_CAP,
         );
         index.word_ids = WordIds::new(word_ids, index.vocab.len());
-        index
+        Ok(index)
     }
 
     /// Stored positions of the shingle with hash `hash` (winnowed, so possibly not all), in
@@ -834,8 +861,8 @@ impl CorpusIndex {
         let mut positions: Vec<u32> = Vec::with_capacity(SHINGLE_CAP);
         let scope = only_doc.map(|d| self.doc_words(d));
         // Shingles in small buckets first. A shingle in a crowded bucket is almost surely a
-        // common one ("one of the"), and reading its bucket hashes every position in it, so
-        // those seed only a quote that has too few rarer shingles to be found by.
+        // common one ("one of the"), each of whose positions is a vote to sort, so those seed
+        // only a quote that has too few rarer shingles to be found by.
         let mut seeds: Vec<(usize, usize, u64)> = quote
             .windows(SHINGLE)
             .enumerate()
@@ -1160,10 +1187,10 @@ struct Partitioning {
     per_partition: usize,
 }
 
-/// A winnowed position on its way into a seed table: its bucket within its partition, the
-/// position, and the hash of the [`LONG_SHINGLE`] words from it ([`NO_ROOM`] where its
-/// document ends first). Carrying the long hash along means no position's words are read
-/// twice: on a large corpus, a second look is a cache miss a position.
+/// A winnowed position on its way into a seed table: its key (see [`Partitioning::route`]),
+/// the position, and the hash of the [`LONG_SHINGLE`] words from it ([`NO_ROOM`] where its
+/// document ends first). Carrying the hashes along means no position's words are read twice:
+/// on a large corpus, a second look is a cache miss a position.
 type SeedItem = (u32, u32, u64);
 
 /// Per partition, its items in the order the input's chunks produced them.
@@ -1180,10 +1207,19 @@ impl Partitioning {
         self.partitions * self.per_partition
     }
 
-    /// The partition of `hash` and its bucket within that partition.
+    /// The partition of `hash` and its key within that partition: the bucket in the low bits
+    /// and, above them, as many of the hash's low bits as fit. Those tell a bucket's shingles
+    /// apart while building, without reading their words; two of its shingles share them once
+    /// in 2^16 on a gigabyte corpus (2^13 at ten), and then share a group (see [`SeedTable`]).
     fn route(&self, hash: u64) -> (usize, u32) {
         let bucket = if self.shift >= 64 { 0 } else { (hash >> self.shift) as usize };
-        (bucket / self.per_partition, (bucket % self.per_partition) as u32)
+        let tag = (hash as u32).checked_shl(self.per_partition.trailing_zeros()).unwrap_or(0);
+        (bucket / self.per_partition, (bucket % self.per_partition) as u32 | tag)
+    }
+
+    /// The bucket within its partition of an item's key.
+    fn bucket(&self, key: u32) -> usize {
+        key as usize & (self.per_partition - 1)
     }
 
     fn empty_parts(&self) -> Vec<Vec<SeedItem>> {
@@ -1196,8 +1232,8 @@ impl Partitioning {
             .par_iter()
             .map(|part| {
                 let mut sizes = vec![0u32; self.per_partition];
-                for &(b, _, _) in part.iter().flatten() {
-                    sizes[b as usize] += 1;
+                for &(key, _, _) in part.iter().flatten() {
+                    sizes[self.bucket(key)] += 1;
                 }
                 sizes
             })
@@ -1262,18 +1298,26 @@ fn seed_tables(parts: PartitionedItems, layout: &Partitioning) -> (SeedTable, Se
         .zip(&sizes)
         .map(|(((items, (base, out)), partition_offsets), sizes)| {
             let mut next = bucket_starts(sizes, |n| !common(n), base, partition_offsets);
+            let starts = next.clone();
             let here: usize = sizes.iter().filter(|&&n| common(n)).map(|&n| n as usize).sum();
             let mut moved: Vec<Vec<SeedItem>> = (0..long_layout.partitions)
                 .map(|_| Vec::with_capacity(here / long_layout.partitions * 5 / 4))
                 .collect();
-            for &(b, pos, long) in items.iter().flatten() {
-                if !common(sizes[b as usize]) {
-                    out[next[b as usize] as usize] = pos;
-                    next[b as usize] += 1;
+            let mut keyed = vec![(0u64, 0u32); out.len()];
+            for &(key, pos, long) in items.iter().flatten() {
+                let b = layout.bucket(key);
+                if !common(sizes[b]) {
+                    keyed[next[b] as usize] = (u64::from(key), pos);
+                    next[b] += 1;
                 } else if long != NO_ROOM {
-                    let (part, bucket) = long_layout.route(long);
-                    moved[part].push((bucket, pos, long));
+                    let (part, key) = long_layout.route(long);
+                    moved[part].push((key, pos, long));
                 }
+            }
+            drop(items);
+            for range in starts.windows(2) {
+                let range = range[0] as usize..range[1] as usize;
+                group_bucket(&mut keyed[range.clone()], &mut out[range]);
             }
             moved
         })
@@ -1288,9 +1332,9 @@ fn seed_tables(parts: PartitionedItems, layout: &Partitioning) -> (SeedTable, Se
     (short, long_table(long_layout.by_partition(moved_chunks), &long_layout))
 }
 
-/// The long-shingle table. Its items arrive out of corpus order, so each bucket is sorted;
-/// one holding more than [`SHINGLE_CAP`] positions (a long phrase an archive repeats) is
-/// sorted by shingle, then position, and gets a directory entry per shingle.
+/// The long-shingle table, its buckets grouped by the full long hash. A bucket holding more
+/// than [`SHINGLE_CAP`] positions (a long phrase an archive repeats) also gets a directory
+/// entry per shingle.
 fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
     let sizes = layout.bucket_sizes(&parts);
     let totals: Vec<usize> = sizes.iter().map(|s| s.iter().map(|&n| n as usize).sum()).collect();
@@ -1307,27 +1351,25 @@ fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
             let mut next = bucket_starts(sizes, |_| true, base, partition_offsets);
             let starts = next.clone();
             let mut keyed = vec![(0u64, 0u32); out.len()];
-            for &(b, pos, long) in items.iter().flatten() {
-                keyed[next[b as usize] as usize] = (long, pos);
-                next[b as usize] += 1;
+            for &(key, pos, long) in items.iter().flatten() {
+                let b = layout.bucket(key);
+                keyed[next[b] as usize] = (long, pos);
+                next[b] += 1;
             }
+            drop(items);
             let mut directory = Vec::new();
             for (b, range) in starts.windows(2).enumerate() {
-                let bucket = &mut keyed[range[0] as usize..range[1] as usize];
+                let range = range[0] as usize..range[1] as usize;
+                let bucket = &mut keyed[range.clone()];
+                group_bucket(bucket, &mut out[range.clone()]);
                 if bucket.len() > SHINGLE_CAP {
-                    bucket.sort_unstable();
-                    let mut at = range[0];
+                    let mut at = range.start as u32;
                     for group in bucket.chunk_by(|a, b| a.0 == b.0) {
                         let (hash, global) = (group[0].0, (p * layout.per_partition + b) as u32);
                         directory.push([global, (hash >> 32) as u32, hash as u32, base + at]);
                         at += group.len() as u32;
                     }
-                } else {
-                    bucket.sort_unstable_by_key(|&(_, pos)| pos);
                 }
-            }
-            for (slot, &(_, pos)) in out.iter_mut().zip(&keyed) {
-                *slot = pos;
             }
             directory
         })
@@ -1337,6 +1379,17 @@ fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
         buckets: Buckets { offsets: offsets.into(), positions: positions.into() },
         shift: layout.shift,
         crowded: directories.concat().into(),
+    }
+}
+
+/// Sorts one bucket's (shingle key, position) pairs and writes their positions to `out`,
+/// grouped by key, each group in corpus order, its first position flagged with [`GROUP_START`].
+fn group_bucket(bucket: &mut [(u64, u32)], out: &mut [u32]) {
+    bucket.sort_unstable();
+    let mut previous = None;
+    for (slot, &(key, pos)) in out.iter_mut().zip(bucket.iter()) {
+        *slot = if previous == Some(key) { pos } else { pos | GROUP_START };
+        previous = Some(key);
     }
 }
 
@@ -1385,7 +1438,7 @@ mod tests {
     fn index_of(texts: &[&str]) -> CorpusIndex {
         let sources: Vec<Source> =
             texts.iter().enumerate().map(|(i, t)| Source::new(format!("s{i}"), format!("s{i}.txt"), *t)).collect();
-        CorpusIndex::build(&sources)
+        CorpusIndex::build(&sources).unwrap()
     }
 
     fn ids(index: &CorpusIndex, text: &str) -> Vec<u32> {
@@ -1426,7 +1479,7 @@ mod tests {
         let mut text = "alpha beta gamma ".repeat(SHINGLE_CAP + 100);
         let unique: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
         text.push_str(&unique.join(" "));
-        let index = CorpusIndex::build(&[Source::new("s", "s.txt", text.as_str())]);
+        let index = CorpusIndex::build(&[Source::new("s", "s.txt", text.as_str())]).unwrap();
         let all = ids(&index, &unique.join(" "));
         let shortest = LONG_SHINGLE + WINNOW - 1;
         for start in 0..all.len() - shortest {
@@ -1451,7 +1504,7 @@ mod tests {
         let docs = [cycle("a b c d"), cycle("a b c e"), format!("x y z {passage} z y x")];
         let sources: Vec<Source> =
             docs.iter().enumerate().map(|(i, t)| Source::new(format!("d{i}"), "d.txt", t.as_str())).collect();
-        let index = CorpusIndex::build(&sources);
+        let index = CorpusIndex::build(&sources).unwrap();
         let quote = ids(&index, passage);
         // "c d a b c e": its shingles all crowd their buckets in the cycles.
         let mut out = Vec::new();
@@ -1471,6 +1524,44 @@ mod tests {
         assert_eq!(loaded.candidates(&quote, None, 4), found);
         let cycled = ids(&index, "a b c d a b c d a b");
         assert!(!loaded.candidates(&cycled, Some(0), 1).is_empty(), "a crowded long shingle is read within a document");
+    }
+
+    #[test]
+    fn a_lookup_returns_exactly_its_shingles_stored_positions() {
+        // Words drawn from a small vocabulary, so shingles repeat a few times each and buckets
+        // hold several shingles: each lookup must return its own group whole, in corpus order,
+        // and nothing of its neighbours', across the whole corpus and within one document.
+        let mut state = 7u64;
+        let texts: Vec<String> = (0..4)
+            .map(|_| {
+                (0..2000)
+                    .map(|_| {
+                        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        format!("w{}", (state >> 33) % 11)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let index = index_of(&refs);
+        let mut stored: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for &p in index.shingles.buckets.positions.iter() {
+            let p = p & !GROUP_START;
+            stored.entry(index.word_ids.hash_at::<SHINGLE>(p as usize)).or_default().push(p);
+        }
+        let shared = index.shingles.bucket_count() < stored.len();
+        assert!(shared, "buckets are shared: {} for {} shingles", index.shingles.bucket_count(), stored.len());
+        let mut out = Vec::new();
+        for (&hash, positions) in &mut stored {
+            positions.sort_unstable();
+            index.shingle_positions(hash, None, &mut out);
+            assert_eq!(&out, positions);
+            let scope = index.doc_words(2);
+            index.shingle_positions(hash, Some(&scope), &mut out);
+            let inside: Vec<u32> = positions.iter().copied().filter(|p| scope.contains(p)).collect();
+            assert_eq!(out, inside);
+        }
     }
 
     #[test]
@@ -1547,13 +1638,13 @@ mod tests {
                 .enumerate()
                 .map(|(i, t)| Source::new(format!("s{i}"), format!("s{i}.txt"), *t))
                 .collect();
-        let before = CorpusIndex::build(&sources);
+        let before = CorpusIndex::build(&sources).unwrap();
         let fingerprints = source_fingerprints(&sources);
         sources[1].text = "a cult that executes former members".into();
         sources[1].body = 0..sources[1].text.len();
-        let (rebuilt, reused) = CorpusIndex::rebuild(&sources, &before, &fingerprints);
+        let (rebuilt, reused) = CorpusIndex::rebuild(&sources, &before, &fingerprints).unwrap();
         assert_eq!(reused, 2);
-        let fresh = CorpusIndex::build(&sources);
+        let fresh = CorpusIndex::build(&sources).unwrap();
         assert_eq!(rebuilt.word_count(), fresh.word_count());
         for pos in 0..fresh.word_count() as u32 {
             assert_eq!(rebuilt.vocab().word(rebuilt.word_id(pos)), fresh.vocab().word(fresh.word_id(pos)));

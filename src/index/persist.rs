@@ -24,7 +24,7 @@ use super::{
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 const MAGIC: &[u8; 8] = b"QLINDEX\x04";
 /// Bytes per separately hashed chunk of the file.
 const CHECKSUM_CHUNK: usize = 16 << 20;
@@ -245,7 +245,9 @@ impl CorpusIndex {
             if buckets != Some(table.bucket_count()) {
                 return corrupt("seed buckets");
             }
-            validate_postings(&table.buckets, table.bucket_count(), words)?;
+            // Seed positions must leave room for a whole shingle.
+            let room = (words + 1).saturating_sub(width);
+            validate_postings(&table.buckets, table.bucket_count(), !super::GROUP_START, room)?;
             // Directory entries sorted, each inside its bucket.
             let sorted = table.crowded.windows(2).all(|w| w[0][..3] < w[1][..3]);
             let inside = table.crowded.iter().all(|&[bucket, _, _, start]| {
@@ -256,24 +258,25 @@ impl CorpusIndex {
             if !sorted || !inside {
                 return corrupt("crowded shingle directory");
             }
-            // Seed positions must leave room for a whole shingle.
-            if any_at_least(&table.buckets.positions, (words + 1).saturating_sub(width)) {
-                return corrupt("shingle positions");
-            }
         }
-        validate_postings(&self.word_postings, self.vocab.len(), words)?;
+        validate_postings(&self.word_postings, self.vocab.len(), u32::MAX, words)?;
         Ok(())
     }
 }
 
-/// Checks a CSR table of `keys` keys whose positions address `words` words.
-fn validate_postings(table: &Buckets, keys: usize, words: usize) -> Result<(), PersistError> {
+/// Checks a CSR table of `keys` keys whose positions, their bits outside `mask` cleared, are
+/// all below `bound`.
+fn validate_postings(table: &Buckets, keys: usize, mask: u32, bound: usize) -> Result<(), PersistError> {
     let offsets = &table.offsets;
+    let position_out_of_bounds = table
+        .positions
+        .par_chunks(1 << 20)
+        .any(|chunk| chunk.iter().fold(false, |bad, &p| bad | ((p & mask) as usize >= bound)));
     if offsets.len() != keys + 1
         || offsets.first() != Some(&0)
         || offsets.last().map(|&o| o as usize) != Some(table.positions.len())
         || offsets.windows(2).any(|w| w[0] > w[1])
-        || any_at_least(&table.positions, words)
+        || position_out_of_bounds
     {
         return Err(PersistError::Corrupt("postings".into()));
     }
@@ -394,7 +397,7 @@ mod tests {
     }
 
     fn round_trip(sources: &[Source]) -> (CorpusIndex, Vec<u8>) {
-        let index = CorpusIndex::build(sources);
+        let index = CorpusIndex::build(sources).unwrap();
         let mut bytes = Vec::new();
         index.write_to(&source_fingerprints(sources), &mut bytes).unwrap();
         (index, bytes)
@@ -440,7 +443,7 @@ mod tests {
         assert_eq!(*loaded.word_ids(found[0].clone()), *quote);
         assert_eq!(loaded.candidates(&quote, None, 4), built.candidates(&quote, None, 4));
         // The small corpus beside it stores two bytes a word.
-        assert!(matches!(CorpusIndex::build(&sources[1..]).word_ids, WordIds::Narrow(_)));
+        assert!(matches!(CorpusIndex::build(&sources[1..]).unwrap().word_ids, WordIds::Narrow(_)));
     }
 
     #[test]

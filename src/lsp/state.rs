@@ -206,7 +206,8 @@ mod tests {
             "/c/cable.txt",
             "The MEK has no popular support inside Iran, the cable says.",
         )]);
-        let analysis = Arc::new(Analysis::new(1, Arc::new(IndexedCorpus::new(corpus)), CheckOptions::default(), true));
+        let analysis =
+            Arc::new(Analysis::new(1, Arc::new(IndexedCorpus::new(corpus).unwrap()), CheckOptions::default(), true));
         let uri = Url::parse("file:///d.md").unwrap();
         let mut doc =
             Document::new(1, "markdown".into(), "It found “the MEK has little popular support inside Iran” [@cable].");

@@ -115,11 +115,12 @@ pub fn load_corpus(
         }
         // Some sources changed: only those are tokenised again.
         let before = crate::index::source_fingerprints(&previous.corpus.sources);
-        let (index, _) = crate::index::CorpusIndex::rebuild(&corpus.sources, &previous.index, &before);
+        let (index, _) =
+            crate::index::CorpusIndex::rebuild(&corpus.sources, &previous.index, &before).map_err(|e| e.to_string())?;
         return Ok((Arc::new(IndexedCorpus::from_parts(corpus, index)), true));
     }
     // A fresh `quoteline index` cache beside the corpus saves the build.
-    let (indexed, _) = crate::cache::indexed(corpus, &dir);
+    let (indexed, _) = crate::cache::indexed(corpus, &dir).map_err(|e| e.to_string())?;
     Ok((Arc::new(indexed), true))
 }
 

@@ -18,7 +18,7 @@ pub fn bundled() -> &'static IndexedCorpus {
     CORPUS.get_or_init(|| {
         let corpus = Corpus::load(&[repo_path("corpus")], &[]).expect("bundled corpus loads");
         assert!(corpus.warnings.is_empty(), "bundled corpus warnings: {:?}", corpus.warnings);
-        IndexedCorpus::new(corpus)
+        IndexedCorpus::new(corpus).unwrap()
     })
 }
 
