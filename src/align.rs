@@ -437,7 +437,34 @@ const SUBSTITUTE_TYPO: i32 = -1;
 const GAP: i32 = -2;
 /// Most source words one bracketed insertion may stand for (`[the MEK]` for "the group").
 const EDITORIAL_SPAN: u32 = 8;
-const NEG: i32 = i32::MIN / 4;
+/// Below any reachable score, with room to add a gap without overflowing once packed.
+const NEG: i32 = i32::MIN / 64;
+
+/// A cell of the alignment table packs its score and the move that reached it into one
+/// integer: the score times 8 plus a [`Step`] code. The best of several candidate moves is
+/// then one `max`, with ties going to the higher code, which is the preference order of the
+/// moves: diagonal, then join, then insertion, then omission.
+mod step {
+    pub const START: i32 = 0;
+    pub const EDITORIAL: i32 = 1;
+    pub const OMIT: i32 = 4;
+    pub const INSERT: i32 = 5;
+    pub const JOIN: i32 = 6;
+    pub const DIAGONAL: i32 = 7;
+}
+
+fn pack(score: i32, step: i32) -> i32 {
+    score * 8 + step
+}
+
+fn score_of(cell: i32) -> i32 {
+    cell >> 3
+}
+
+/// The packed cell reached from `from` by a move of `delta` points.
+fn step_from(from: i32, delta: i32, step: i32) -> i32 {
+    (from & !7) + delta * 8 + step
+}
 
 /// Aligns one segment inside `window` (global positions of one document). Returns the ops,
 /// the covered source words and the score, or `None` for an empty segment or window.
@@ -454,103 +481,107 @@ pub fn align_segment(
     let source = index.word_ids(window.clone());
     // Per window word, looked up once rather than per cell: its hyphen split, if any.
     let splits = index.hyphen_splits_in(window.clone());
-    let column_keys: Vec<TypoKey> = source.iter().map(|&id| TypoKey::of(index.vocab().word(id))).collect();
-    let row_keys: Vec<TypoKey> = segment
-        .iter()
-        .map(|e| match e {
-            QuoteElement::Word { norm, .. } => TypoKey::of(norm),
-            QuoteElement::Editorial { .. } => TypoKey::default(),
-        })
-        .collect();
+    let split_columns: Vec<usize> = (1..=n).filter(|&j| splits[j - 1].is_some()).collect();
+    let column_keys = WindowTypoKeys::of(source.iter().map(|&id| index.vocab().word(id)));
+    let (mut near, mut typo_columns) = (Vec::new(), Vec::new());
     let width = n + 1;
-    let mut score = vec![NEG; (m + 1) * width];
-    // Back pointers: 0 start, 1 diagonal, 2 up (insert), 3 left (omit), 4 join, 5 editorial.
-    let mut back = vec![0u8; (m + 1) * width];
+    let mut cells = vec![pack(0, step::START); (m + 1) * width];
     // Only a segment with bracketed text needs it (most have none).
     let has_editorial = segment.iter().any(|e| matches!(e, QuoteElement::Editorial { .. }));
     let mut editorial_len = vec![0u8; if has_editorial { (m + 1) * width } else { 0 }];
-    for cell in score.iter_mut().take(width) {
-        *cell = 0;
-    }
+    // Per column, the packed diagonal move for the current row.
+    let mut diagonal = vec![0i32; n];
     for i in 1..=m {
-        let row = i * width;
-        let prev = (i - 1) * width;
+        let (above, here) = cells.split_at_mut(i * width);
+        let above = &above[(i - 1) * width..];
+        let here = &mut here[..width];
         match &segment[i - 1] {
             QuoteElement::Word { norm, id, .. } => {
-                let key = &row_keys[i - 1];
+                let key = TypoKey::of(norm);
+                for (d, &word) in diagonal.iter_mut().zip(source.iter()) {
+                    let delta = if *id != UNKNOWN_WORD && *id == word { MATCH } else { SUBSTITUTE };
+                    *d = delta * 8 + step::DIAGONAL;
+                }
+                column_keys.columns_near(&key, &mut near, &mut typo_columns);
+                for &j in &typo_columns {
+                    if diagonal[j] != MATCH * 8 + step::DIAGONAL && is_typo(norm, index.vocab().word(source[j])) {
+                        diagonal[j] = SUBSTITUTE_TYPO * 8 + step::DIAGONAL;
+                    }
+                }
+                here[0] = step_from(above[0], GAP, step::INSERT);
+                let mut left = here[0];
+                for j in 1..=n {
+                    let best = (above[j - 1] & !7) + diagonal[j - 1];
+                    let best = best.max(step_from(above[j], GAP, step::INSERT));
+                    left = best.max(step_from(left, GAP, step::OMIT));
+                    here[j] = left;
+                }
                 // The word before, when the source might hold both as one hyphen-joined word.
                 let first_half = match i.checked_sub(2).map(|k| &segment[k]) {
                     Some(QuoteElement::Word { norm: first, .. }) => Some(first.as_str()),
                     _ => None,
                 };
-                score[row] = score[prev] + GAP;
-                back[row] = 2;
-                for j in 1..=n {
-                    let word = source[j - 1];
-                    let diag = if *id != UNKNOWN_WORD && *id == word {
-                        MATCH
-                    } else if key.may_be_typo_of(&column_keys[j - 1]) && is_typo(norm, index.vocab().word(word)) {
-                        SUBSTITUTE_TYPO
-                    } else {
-                        SUBSTITUTE
-                    };
-                    let (mut best, mut from) = (score[prev + j - 1] + diag, 1u8);
-                    if let (Some(first), Some(split)) = (first_half, splits[j - 1]) {
-                        let whole = index.vocab().word(word);
+                if let (Some(first), false) = (first_half, split_columns.is_empty()) {
+                    let two_above = &cells[(i - 2) * width..(i - 1) * width];
+                    let mut joins = Vec::new();
+                    for &j in &split_columns {
+                        let whole = index.vocab().word(source[j - 1]);
                         if whole.len() == first.len() + norm.len()
-                            && split == first.len()
+                            && splits[j - 1] == Some(first.len())
                             && whole.starts_with(first)
                             && whole.ends_with(norm.as_str())
                         {
-                            let joined = score[(i - 2) * width + j - 1] + 2 * MATCH;
-                            if joined > best {
-                                (best, from) = (joined, 4);
+                            joins.push((j, step_from(two_above[j - 1], 2 * MATCH, step::JOIN)));
+                        }
+                    }
+                    // A join raises a cell, and the omissions after it may rise with it.
+                    let here = &mut cells[i * width..(i + 1) * width];
+                    for (j, joined) in joins {
+                        if joined > here[j] {
+                            here[j] = joined;
+                            let mut left = joined;
+                            for cell in &mut here[j + 1..] {
+                                let omit = step_from(left, GAP, step::OMIT);
+                                if omit <= *cell {
+                                    break;
+                                }
+                                *cell = omit;
+                                left = omit;
                             }
                         }
                     }
-                    let up = score[prev + j] + GAP;
-                    if up > best {
-                        (best, from) = (up, 2);
-                    }
-                    let left = score[row + j - 1] + GAP;
-                    if left > best {
-                        (best, from) = (left, 3);
-                    }
-                    score[row + j] = best;
-                    back[row + j] = from;
                 }
             }
             QuoteElement::Editorial { sic, .. } => {
                 for j in 0..=n {
-                    let (mut best, mut from) = (NEG, 0u8);
+                    let (mut best, mut from) = (NEG, step::START);
                     let reach = if *sic { 0 } else { EDITORIAL_SPAN.min(j as u32) };
                     for k in 0..=reach as usize {
-                        let value = score[prev + j - k];
+                        let value = score_of(above[j - k]);
                         if value > best {
                             best = value;
-                            from = 5;
-                            editorial_len[row + j] = k as u8;
+                            from = step::EDITORIAL;
+                            editorial_len[i * width + j] = k as u8;
                         }
                     }
-                    if j > 0 && score[row + j - 1] + GAP > best {
-                        (best, from) = (score[row + j - 1] + GAP, 3);
+                    if j > 0 && score_of(here[j - 1]) + GAP > best {
+                        (best, from) = (score_of(here[j - 1]) + GAP, step::OMIT);
                     }
-                    score[row + j] = best;
-                    back[row + j] = from;
+                    here[j] = pack(best, from);
                 }
             }
         }
     }
-    let last_row = m * width;
-    let (end_j, best) = (0..=n).map(|j| (j, score[last_row + j])).max_by_key(|&(j, s)| (s, std::cmp::Reverse(j)))?;
+    let last_row = &cells[m * width..];
+    let (end_j, best) = (0..=n).map(|j| (j, score_of(last_row[j]))).max_by_key(|&(j, s)| (s, std::cmp::Reverse(j)))?;
 
     let mut ops = Vec::new();
     let (mut i, mut j) = (m, end_j);
     while i > 0 {
         let here = i * width + j;
         let s = window.start + j as u32;
-        match back[here] {
-            1 => {
+        match cells[here] & 7 {
+            step::DIAGONAL => {
                 let op = match &segment[i - 1] {
                     QuoteElement::Word { id, .. } if *id != UNKNOWN_WORD && *id == source[j - 1] => {
                         AlignOp::Match { q: i - 1, s: s - 1 }
@@ -561,20 +592,20 @@ pub fn align_segment(
                 i -= 1;
                 j -= 1;
             }
-            2 => {
+            step::INSERT => {
                 ops.push(AlignOp::Insert { q: i - 1 });
                 i -= 1;
             }
-            3 => {
+            step::OMIT => {
                 ops.push(AlignOp::Omit { s: s - 1 });
                 j -= 1;
             }
-            4 => {
+            step::JOIN => {
                 ops.push(AlignOp::Join { q: i - 2, s: s - 1 });
                 i -= 2;
                 j -= 1;
             }
-            5 => {
+            step::EDITORIAL => {
                 let k = editorial_len[here] as usize;
                 ops.push(AlignOp::Editorial { q: i - 1, s: s - k as u32..s });
                 i -= 1;
@@ -614,16 +645,52 @@ impl TypoKey {
             letters,
         }
     }
+}
 
-    /// False when the words cannot be one typo apart: a typo changes a word's length by at most
-    /// two bytes, keeps its first or its last letter, and changes at most two letters of its set
-    /// per edit (two edits at most, see [`is_typo`]).
-    fn may_be_typo_of(&self, other: &TypoKey) -> bool {
-        self.len.abs_diff(other.len) <= 2
-            && self.len >= 4
-            && other.len >= 4
-            && (self.first == other.first || self.last == other.last)
-            && (self.letters ^ other.letters).count_ones() <= 4
+/// The [`TypoKey`]s of a window's words, an array per field, so that the filter for one quote
+/// word runs over the whole window as one vectorised pass rather than a branch per word.
+struct WindowTypoKeys {
+    /// Byte lengths, capped at 255 (the filter stays conservative: capping never widens a gap).
+    len: Vec<u8>,
+    first: Vec<u8>,
+    last: Vec<u8>,
+    letters: Vec<u64>,
+}
+
+impl WindowTypoKeys {
+    fn of<'w>(words: impl Iterator<Item = &'w str>) -> WindowTypoKeys {
+        let mut keys = WindowTypoKeys { len: Vec::new(), first: Vec::new(), last: Vec::new(), letters: Vec::new() };
+        for word in words {
+            let key = TypoKey::of(word);
+            keys.len.push(key.len.min(255) as u8);
+            keys.first.push(key.first);
+            keys.last.push(key.last);
+            keys.letters.push(key.letters);
+        }
+        keys
+    }
+
+    /// Into `columns`, the window positions whose word may be one typo from the word of `key`:
+    /// the others cannot be, since a typo changes a word's length by at most two bytes, keeps
+    /// its first or its last letter, and changes at most two letters of its set per edit (two
+    /// edits at most, see [`is_typo`]). `near` is scratch space.
+    fn columns_near(&self, key: &TypoKey, near: &mut Vec<u8>, columns: &mut Vec<usize>) {
+        columns.clear();
+        if key.len < 4 {
+            return;
+        }
+        let (len, first, last) = (key.len.min(255) as u8, key.first, key.last);
+        near.clear();
+        near.extend(self.len.iter().zip(&self.first).zip(&self.last).map(|((&l, &f), &z)| {
+            u8::from(l >= 4) & u8::from(l.abs_diff(len) <= 2) & (u8::from(f == first) | u8::from(z == last))
+        }));
+        columns.extend(
+            near.iter()
+                .zip(&self.letters)
+                .enumerate()
+                .filter(|&(_, (&near, &letters))| near != 0 && (letters ^ key.letters).count_ones() <= 4)
+                .map(|(j, _)| j),
+        );
     }
 }
 
