@@ -703,9 +703,39 @@ pub fn is_typo(a: &str, b: &str) -> bool {
         // A changed digit is a changed number, never a typo.
         return false;
     }
+    let long = a.chars().count() >= 8;
+    if a.is_ascii() && b.is_ascii() {
+        // Most pairs that reach here are not typos: one linear pass settles every pair but a
+        // long word two edits away, without the edit distance's table.
+        if within_one_edit(a.as_bytes(), b.as_bytes()) {
+            return true;
+        }
+        if !long {
+            return false;
+        }
+    }
     // Optimal string alignment: Damerau's transpositions without its per-call hash map.
     let distance = strsim::osa_distance(a, b);
-    distance == 1 || (distance == 2 && a.chars().count() >= 8)
+    distance == 1 || (distance == 2 && long)
+}
+
+/// Whether the optimal string alignment distance of `a` and `b` is at most one: equal, or one
+/// letter added, dropped, changed, or swapped with its neighbour.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match b.len() - a.len() {
+        0 if same == a.len() => true,
+        0 => {
+            a[same + 1..] == b[same + 1..]
+                || (same + 1 < a.len()
+                    && a[same] == b[same + 1]
+                    && a[same + 1] == b[same]
+                    && a[same + 2..] == b[same + 2..])
+        }
+        1 => a[same..] == b[same + 1..],
+        _ => false,
+    }
 }
 
 /// Aligns a whole quote inside document `doc`: segment by segment, in source order.
@@ -1290,6 +1320,22 @@ and would increase anti-American sentiments in Iran. The State Department cables
         assert!(a.edits[0].typo);
         let b = align("would extremely damage its standing amongst Iranians and would increase");
         assert!(!b.edits[0].typo);
+    }
+
+    #[test]
+    fn one_edit_check_agrees_with_the_edit_distance() {
+        // Every pair of words over a three-letter alphabet up to five letters long.
+        let mut words = vec![String::new()];
+        for len in 1..=5 {
+            let shorter: Vec<String> = words.iter().filter(|w| w.len() == len - 1).cloned().collect();
+            words.extend(shorter.iter().flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}"))));
+        }
+        for a in &words {
+            for b in &words {
+                let expected = strsim::osa_distance(a, b) <= 1;
+                assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), expected, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
