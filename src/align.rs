@@ -16,7 +16,7 @@
 use std::ops::Range;
 
 use crate::index::{CorpusIndex, UNKNOWN_WORD};
-use crate::normalize::{for_each_word, is_word_char};
+use crate::normalize::{for_each_word, is_word_char, WordShape};
 
 /// What an edit does, from the source's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -482,7 +482,7 @@ pub fn align_segment(
     // Per window word, looked up once rather than per cell: its hyphen split, if any.
     let splits = index.hyphen_splits_in(window.clone());
     let split_columns: Vec<usize> = (1..=n).filter(|&j| splits[j - 1].is_some()).collect();
-    let column_keys = WindowTypoKeys::of(source.iter().map(|&id| index.vocab().word(id)));
+    let column_keys = WindowShapes::of(source.iter().map(|&id| index.word_shape(id)));
     let (mut near, mut typo_columns) = (Vec::new(), Vec::new());
     let width = n + 1;
     let mut cells = vec![pack(0, step::START); (m + 1) * width];
@@ -497,7 +497,7 @@ pub fn align_segment(
         let here = &mut here[..width];
         match &segment[i - 1] {
             QuoteElement::Word { norm, id, .. } => {
-                let key = TypoKey::of(norm);
+                let key = WordShape::of(norm);
                 for (d, &word) in diagonal.iter_mut().zip(source.iter()) {
                     let delta = if *id != UNKNOWN_WORD && *id == word { MATCH } else { SUBSTITUTE };
                     *d = delta * 8 + step::DIAGONAL;
@@ -619,67 +619,44 @@ pub fn align_segment(
     Some((ops, covered, best))
 }
 
-/// What a cheap filter before [`is_typo`] needs of a word. The alignment would otherwise run
-/// the edit distance for every mismatching cell.
-#[derive(Debug, Clone, Copy, Default)]
-struct TypoKey {
-    len: usize,
-    first: u8,
-    last: u8,
-    /// The set of its characters, each hashed to one of 64 bits.
-    letters: u64,
-}
-
-impl TypoKey {
-    fn of(word: &str) -> TypoKey {
-        let bytes = word.as_bytes();
-        let letters = if word.is_ascii() {
-            bytes.iter().fold(0u64, |set, &b| set | 1 << (b % 64))
-        } else {
-            word.chars().fold(0u64, |set, c| set | 1 << (c as u32 % 64))
-        };
-        TypoKey {
-            len: bytes.len(),
-            first: bytes.first().copied().unwrap_or(0),
-            last: bytes.last().copied().unwrap_or(0),
-            letters,
-        }
-    }
-}
-
-/// The [`TypoKey`]s of a window's words, an array per field, so that the filter for one quote
-/// word runs over the whole window as one vectorised pass rather than a branch per word.
-struct WindowTypoKeys {
-    /// Byte lengths, capped at 255 (the filter stays conservative: capping never widens a gap).
+/// The [`WordShape`]s of a window's words, an array per field, so that the filter for one quote
+/// word runs over the whole window as one vectorised pass rather than a branch per word. The
+/// alignment would otherwise run the edit distance for every mismatching cell.
+struct WindowShapes {
     len: Vec<u8>,
     first: Vec<u8>,
     last: Vec<u8>,
-    letters: Vec<u64>,
+    letters: Vec<u32>,
 }
 
-impl WindowTypoKeys {
-    fn of<'w>(words: impl Iterator<Item = &'w str>) -> WindowTypoKeys {
-        let mut keys = WindowTypoKeys { len: Vec::new(), first: Vec::new(), last: Vec::new(), letters: Vec::new() };
-        for word in words {
-            let key = TypoKey::of(word);
-            keys.len.push(key.len.min(255) as u8);
-            keys.first.push(key.first);
-            keys.last.push(key.last);
-            keys.letters.push(key.letters);
+impl WindowShapes {
+    fn of(shapes: impl ExactSizeIterator<Item = WordShape>) -> WindowShapes {
+        let n = shapes.len();
+        let mut window = WindowShapes {
+            len: Vec::with_capacity(n),
+            first: Vec::with_capacity(n),
+            last: Vec::with_capacity(n),
+            letters: Vec::with_capacity(n),
+        };
+        for shape in shapes {
+            window.len.push(shape.len);
+            window.first.push(shape.first);
+            window.last.push(shape.last);
+            window.letters.push(shape.letters);
         }
-        keys
+        window
     }
 
     /// Into `columns`, the window positions whose word may be one typo from the word of `key`:
     /// the others cannot be, since a typo changes a word's length by at most two bytes, keeps
     /// its first or its last letter, and changes at most two letters of its set per edit (two
     /// edits at most, see [`is_typo`]). `near` is scratch space.
-    fn columns_near(&self, key: &TypoKey, near: &mut Vec<u8>, columns: &mut Vec<usize>) {
+    fn columns_near(&self, key: &WordShape, near: &mut Vec<u8>, columns: &mut Vec<usize>) {
         columns.clear();
         if key.len < 4 {
             return;
         }
-        let (len, first, last) = (key.len.min(255) as u8, key.first, key.last);
+        let (len, first, last) = (key.len, key.first, key.last);
         near.clear();
         near.extend(self.len.iter().zip(&self.first).zip(&self.last).map(|((&l, &f), &z)| {
             u8::from(l >= 4) & u8::from(l.abs_diff(len) <= 2) & (u8::from(f == first) | u8::from(z == last))

@@ -17,6 +17,35 @@ use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+/// What a cheap filter before an edit distance needs of a word: two words whose shapes differ
+/// too much cannot be one typo apart (see `align::is_typo`), so most pairs never reach it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordShape {
+    /// Byte length, capped at 255 (a filter stays conservative: capping never widens a gap).
+    pub len: u8,
+    pub first: u8,
+    pub last: u8,
+    /// The set of its characters, each hashed to one of 32 bits (so a shape is 8 bytes).
+    pub letters: u32,
+}
+
+impl WordShape {
+    pub fn of(word: &str) -> WordShape {
+        let bytes = word.as_bytes();
+        let letters = if word.is_ascii() {
+            bytes.iter().fold(0u32, |set, &b| set | 1 << (b % 32))
+        } else {
+            word.chars().fold(0u32, |set, c| set | 1 << (c as u32 % 32))
+        };
+        WordShape {
+            len: bytes.len().min(255) as u8,
+            first: bytes.first().copied().unwrap_or(0),
+            last: bytes.last().copied().unwrap_or(0),
+            letters,
+        }
+    }
+}
+
 /// One word of a text: its normalised form and where it stands in the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {

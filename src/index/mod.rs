@@ -36,7 +36,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::corpus::Source;
-use crate::normalize::for_each_word;
+use crate::normalize::{for_each_word, WordShape};
 
 mod persist;
 mod store;
@@ -122,6 +122,11 @@ impl Vocabulary {
     fn heap_bytes(&self) -> usize {
         // Each word is stored twice (map key and list) plus map and vector overhead.
         self.words.iter().map(|w| 2 * w.len() + 40).sum()
+    }
+
+    /// Every word's [`WordShape`], by id.
+    fn shapes(&self) -> Vec<WordShape> {
+        self.words.par_iter().map(|w| WordShape::of(w)).collect()
     }
 }
 
@@ -407,6 +412,8 @@ pub struct CorpusIndex {
     docs: Store<[u32; 2]>,
     /// Derived from `docs` when built or loaded (not saved).
     doc_pages: DocPages,
+    /// Per vocabulary word, derived when built or loaded (not saved).
+    word_shapes: Vec<WordShape>,
     word_ids: WordIds,
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
@@ -698,6 +705,7 @@ impl CorpusIndex {
         index.hyphen_splits = hyphen_splits.into();
         index.docs = docs.into();
         index.doc_pages = DocPages::new(&index.docs);
+        index.word_shapes = index.vocab.shapes();
 
         // Winnowed shingles, bucketed by hash. Winnowing keeps about 2 / (WINNOW + 1) of the
         // positions, which sizes the bucket table before any hash is computed, so each selected
@@ -729,6 +737,11 @@ impl CorpusIndex {
 
     pub fn vocab(&self) -> &Vocabulary {
         &self.vocab
+    }
+
+    /// The shape of vocabulary word `id` (an empty one for an unknown id).
+    pub fn word_shape(&self, id: u32) -> WordShape {
+        self.word_shapes.get(id as usize).copied().unwrap_or_default()
     }
 
     pub fn doc_count(&self) -> usize {
@@ -845,6 +858,7 @@ impl CorpusIndex {
             + self.word_postings.heap_bytes()
             + self.docs.heap_bytes()
             + self.vocab.heap_bytes()
+            + self.word_shapes.len() * std::mem::size_of::<WordShape>()
     }
 
     /// Stored positions of word `id`: all of them for a word seen at most
