@@ -775,14 +775,24 @@ pub fn align_quote(
 /// An upper bound on the [`Alignment::coverage`] that [`align_quote`] can reach in `windows` of
 /// `doc`: the longest common subsequence of the quote's words and each window's, over the
 /// quote's word count. Lets a caller skip the dynamic programme for a region that merely
-/// shares a common phrase with the quote. A quote with an ellipsis (whose later parts may lie
-/// anywhere), one longer than 128 words, or a window with a line-end hyphen (two draft words
-/// may make one source word) is not bounded.
+/// shares a common phrase with the quote. Only the first segment is aligned inside `windows`;
+/// the segments after an ellipsis may lie anywhere after it, so the bound counts them as wholly
+/// matched. A first segment longer than 128 words, or a window with a line-end hyphen (two
+/// draft words may make one source word), is not bounded.
 pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, windows: &[Range<u32>]) -> f32 {
-    if quote.segments.iter().filter(|s| !s.is_empty()).count() != 1 {
-        return 1.0;
-    }
-    let ids: Vec<u32> = quote.words().map(|(_, id, _)| id).collect();
+    let mut segments = quote.segments.iter().filter(|s| !s.is_empty());
+    let Some(first) = segments.next() else { return 1.0 };
+    let word_ids = |segment: &'_ Vec<QuoteElement>| -> Vec<u32> {
+        segment
+            .iter()
+            .filter_map(|e| match e {
+                QuoteElement::Word { id, .. } => Some(*id),
+                QuoteElement::Editorial { .. } => None,
+            })
+            .collect()
+    };
+    let later = segments.map(|s| word_ids(s).len()).sum::<usize>() as u32;
+    let ids = word_ids(first);
     if ids.is_empty() || ids.len() > 128 {
         return 1.0;
     }
@@ -818,7 +828,7 @@ pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, window
         }
         best = best.max(ids.len() as u32 - v.count_ones());
     }
-    best as f32 / ids.len() as f32
+    (best + later) as f32 / (ids.len() as u32 + later) as f32
 }
 
 /// The exact alignment of a segment of plain words found verbatim in one of `windows`: the best
@@ -1204,6 +1214,9 @@ and would increase anti-American sentiments in Iran. The State Department cables
             "support for MEK would severely damage its reputation amongst Iranians",
             "support for the group would damage its reputation amongst Iranians",
             "the State Department cables quoted defectors and would increase anti-American sentiments",
+            // After an ellipsis, a segment may lie anywhere: the bound must still hold.
+            "any U.S. support for MEK … would increase anti-American sentiments in Iran",
+            "support for the group … anti-American feelings in Iran … cables quoted defectors",
         ] {
             let quote = QuoteText::parse(draft, 0..draft.len(), &index);
             let windows: Vec<_> = index.candidates(&quote.seed_ids(), None, 4).into_iter().map(|c| c.words).collect();
@@ -1212,6 +1225,10 @@ and would increase anti-American sentiments in Iran. The State Department cables
         }
         // A region sharing only scattered words with the quote is bounded below the threshold.
         let draft = "reputation would damage any support";
+        let quote = QuoteText::parse(draft, 0..draft.len(), &index);
+        assert!(coverage_bound(&index, &quote, 0, &[index.doc_words(0)]) < 0.6);
+        // So is an ellipsis quote whose first, longer part shares only scattered words.
+        let draft = "reputation would damage any support for the whole region … sentiments";
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
         assert!(coverage_bound(&index, &quote, 0, &[index.doc_words(0)]) < 0.6);
     }
