@@ -338,7 +338,10 @@ pub struct Candidate {
 /// [`GROUP_START`]; a query hashes one position a group rather than every position (each a
 /// random read into the word array, on a large corpus a cache miss). Buckets holding more
 /// than [`SHINGLE_CAP`] positions also have a directory entry a group, so a query finds its
-/// group without reading the others.
+/// group without reading the others. Groups of the shingle table are told apart by hash bits
+/// while building (see [`Partitioning::route`]): in the rare bucket where two shingles share
+/// them, they share a group, found by a query for the one at its head, with both's positions
+/// (an extra seed that alignment then weighs), and not by a query for the other.
 #[derive(Debug, Default, Clone)]
 struct SeedTable {
     buckets: Buckets,
