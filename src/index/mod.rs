@@ -61,7 +61,7 @@ pub const LONG_SHINGLE: usize = 2 * SHINGLE;
 /// Marks the first stored position of each shingle's group within a seed bucket. Positions
 /// are word positions, so a corpus may hold up to 2^31 words (about 12 GB of English).
 const GROUP_START: u32 = 1 << 31;
-/// Most words a corpus may hold: seed positions keep their top bit for [`GROUP_START`].
+/// Most words a corpus may hold: seed positions keep their top bit to mark a group's start.
 pub const MAX_CORPUS_WORDS: usize = GROUP_START as usize;
 /// Stands for the long shingle of a position too near its document's end to have one.
 const NO_ROOM: u64 = u64::MAX;
