@@ -63,21 +63,25 @@ pub enum QuoteElement {
         norm: String,
         id: u32,
         span: Range<usize>,
+        /// For the typo filter, computed once rather than per alignment.
+        shape: WordShape,
     },
     /// Bracketed editorial text; `sic` when it is `[sic]`, which stands for no source words.
-    Editorial {
-        span: Range<usize>,
-        sic: bool,
-    },
+    Editorial { span: Range<usize>, sic: bool },
 }
 
 impl QuoteElement {
     /// The word's id for seeding and comparison; [`UNKNOWN_WORD`] for a mark, so nothing
     /// matches or spans it.
     fn seed_id(&self) -> u32 {
+        self.word_id().unwrap_or(UNKNOWN_WORD)
+    }
+
+    /// The word's id; `None` for a mark.
+    fn word_id(&self) -> Option<u32> {
         match self {
-            QuoteElement::Word { id, .. } => *id,
-            QuoteElement::Editorial { .. } => UNKNOWN_WORD,
+            QuoteElement::Word { id, .. } => Some(*id),
+            QuoteElement::Editorial { .. } => None,
         }
     }
 }
@@ -114,10 +118,12 @@ impl QuoteText {
                 (Some(w), m) if m.is_none_or(|m| w < m) => {
                     let (norm, span) = words.next().expect("peeked");
                     let id = index.vocab().id(&norm).unwrap_or(UNKNOWN_WORD);
+                    let shape = WordShape::of(&norm);
                     segments.last_mut().expect("one segment").push(QuoteElement::Word {
                         norm,
                         id,
                         span: base + span.start..base + span.end,
+                        shape,
                     });
                 }
                 _ => {
@@ -157,7 +163,7 @@ impl QuoteText {
     /// The quote's words (not those inside brackets), in order.
     pub fn words(&self) -> impl Iterator<Item = (&str, u32, &Range<usize>)> {
         self.segments.iter().flatten().filter_map(|e| match e {
-            QuoteElement::Word { norm, id, span } => Some((norm.as_str(), *id, span)),
+            QuoteElement::Word { norm, id, span, .. } => Some((norm.as_str(), *id, span)),
             QuoteElement::Editorial { .. } => None,
         })
     }
@@ -441,7 +447,7 @@ const EDITORIAL_SPAN: u32 = 8;
 const NEG: i32 = i32::MIN / 64;
 
 /// A cell of the alignment table packs its score and the move that reached it into one
-/// integer: the score times 8 plus a [`Step`] code. The best of several candidate moves is
+/// integer: the score times 8 plus a code from [`step`]. The best of several candidate moves is
 /// then one `max`, with ties going to the higher code, which is the preference order of the
 /// moves: diagonal, then join, then insertion, then omission.
 mod step {
@@ -453,9 +459,12 @@ mod step {
     pub const DIAGONAL: i32 = 7;
 }
 
-fn pack(score: i32, step: i32) -> i32 {
+const fn pack(score: i32, step: i32) -> i32 {
     score * 8 + step
 }
+
+/// The packed diagonal move of a matching word.
+const MATCHED: i32 = pack(MATCH, step::DIAGONAL);
 
 fn score_of(cell: i32) -> i32 {
     cell >> 3
@@ -479,9 +488,10 @@ pub fn align_segment(
         return None;
     }
     let source = index.word_ids(window.clone());
-    // Per window word, looked up once rather than per cell: its hyphen split, if any.
     let splits = index.hyphen_splits_in(window.clone());
-    let split_columns: Vec<usize> = (1..=n).filter(|&j| splits[j - 1].is_some()).collect();
+    // (column, split) where the window word was joined across a line-end hyphen.
+    let split_columns: Vec<(usize, usize)> =
+        splits.iter().enumerate().filter_map(|(c, split)| split.map(|split| (c + 1, split))).collect();
     let column_keys = WindowShapes::of(source.iter().map(|&id| index.word_shape(id)));
     let (mut near, mut typo_columns) = (Vec::new(), Vec::new());
     let width = n + 1;
@@ -496,16 +506,14 @@ pub fn align_segment(
         let above = &above[(i - 1) * width..];
         let here = &mut here[..width];
         match &segment[i - 1] {
-            QuoteElement::Word { norm, id, .. } => {
-                let key = WordShape::of(norm);
+            QuoteElement::Word { norm, id, shape, .. } => {
                 for (d, &word) in diagonal.iter_mut().zip(source.iter()) {
-                    let delta = if *id != UNKNOWN_WORD && *id == word { MATCH } else { SUBSTITUTE };
-                    *d = delta * 8 + step::DIAGONAL;
+                    *d = if *id != UNKNOWN_WORD && *id == word { MATCHED } else { pack(SUBSTITUTE, step::DIAGONAL) };
                 }
-                column_keys.columns_near(&key, &mut near, &mut typo_columns);
+                column_keys.columns_near(shape, &mut near, &mut typo_columns);
                 for &j in &typo_columns {
-                    if diagonal[j] != MATCH * 8 + step::DIAGONAL && is_typo(norm, index.vocab().word(source[j])) {
-                        diagonal[j] = SUBSTITUTE_TYPO * 8 + step::DIAGONAL;
+                    if diagonal[j] != MATCHED && is_typo(norm, index.vocab().word(source[j])) {
+                        diagonal[j] = pack(SUBSTITUTE_TYPO, step::DIAGONAL);
                     }
                 }
                 here[0] = step_from(above[0], GAP, step::INSERT);
@@ -524,10 +532,10 @@ pub fn align_segment(
                 if let (Some(first), false) = (first_half, split_columns.is_empty()) {
                     let two_above = &cells[(i - 2) * width..(i - 1) * width];
                     let mut joins = Vec::new();
-                    for &j in &split_columns {
+                    for &(j, split) in &split_columns {
                         let whole = index.vocab().word(source[j - 1]);
                         if whole.len() == first.len() + norm.len()
-                            && splits[j - 1] == Some(first.len())
+                            && split == first.len()
                             && whole.starts_with(first)
                             && whole.ends_with(norm.as_str())
                         {
@@ -782,17 +790,8 @@ pub fn align_quote(
 pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, windows: &[Range<u32>]) -> f32 {
     let mut segments = quote.segments.iter().filter(|s| !s.is_empty());
     let Some(first) = segments.next() else { return 1.0 };
-    let word_ids = |segment: &'_ Vec<QuoteElement>| -> Vec<u32> {
-        segment
-            .iter()
-            .filter_map(|e| match e {
-                QuoteElement::Word { id, .. } => Some(*id),
-                QuoteElement::Editorial { .. } => None,
-            })
-            .collect()
-    };
-    let later = segments.map(|s| word_ids(s).len()).sum::<usize>() as u32;
-    let ids = word_ids(first);
+    let later = segments.map(|s| s.iter().filter_map(QuoteElement::word_id).count()).sum::<usize>() as u32;
+    let ids: Vec<u32> = first.iter().filter_map(QuoteElement::word_id).collect();
     if ids.is_empty() || ids.len() > 128 {
         return 1.0;
     }
