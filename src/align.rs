@@ -487,20 +487,50 @@ pub fn align_segment(
     if m == 0 || n == 0 {
         return None;
     }
-    let source = index.word_ids(window.clone());
-    let splits = index.hyphen_splits_in(window.clone());
+    SCRATCH.with_borrow_mut(|scratch| align_in(index, segment, window, scratch))
+}
+
+/// Buffers one alignment fills and the next reuses: a quote is aligned in up to a few dozen
+/// windows, and allocating these afresh each time cost a tenth of the slowest quotes' time.
+#[derive(Default)]
+struct Scratch {
+    source: Vec<u32>,
+    shapes: WindowShapes,
+    near: Vec<u8>,
+    typo_columns: Vec<usize>,
+    cells: Vec<i32>,
+    diagonal: Vec<i32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+fn align_in(
+    index: &CorpusIndex,
+    segment: &[QuoteElement],
+    window: Range<u32>,
+    scratch: &mut Scratch,
+) -> Option<(Vec<AlignOp>, Range<u32>, i32)> {
+    let (m, n) = (segment.len(), window.len());
+    let Scratch { source, shapes: column_keys, near, typo_columns, cells, diagonal } = scratch;
+    let source = index.word_ids_in(window.clone(), source);
     // (column, split) where the window word was joined across a line-end hyphen.
-    let split_columns: Vec<(usize, usize)> =
-        splits.iter().enumerate().filter_map(|(c, split)| split.map(|split| (c + 1, split))).collect();
-    let column_keys = WindowShapes::of(source.iter().map(|&id| index.word_shape(id)));
-    let (mut near, mut typo_columns) = (Vec::new(), Vec::new());
+    let split_columns: Vec<(usize, usize)> = index
+        .hyphen_splits_in(window.clone())
+        .iter()
+        .map(|&[p, split]| ((p - window.start) as usize + 1, split as usize))
+        .collect();
+    column_keys.fill(source.iter().map(|&id| index.word_shape(id)));
     let width = n + 1;
-    let mut cells = vec![pack(0, step::START); (m + 1) * width];
+    cells.clear();
+    cells.resize((m + 1) * width, pack(0, step::START));
     // Only a segment with bracketed text needs it (most have none).
     let has_editorial = segment.iter().any(|e| matches!(e, QuoteElement::Editorial { .. }));
     let mut editorial_len = vec![0u8; if has_editorial { (m + 1) * width } else { 0 }];
     // Per column, the packed diagonal move for the current row.
-    let mut diagonal = vec![0i32; n];
+    diagonal.clear();
+    diagonal.resize(n, 0);
     for i in 1..=m {
         let (above, here) = cells.split_at_mut(i * width);
         let above = &above[(i - 1) * width..];
@@ -510,19 +540,27 @@ pub fn align_segment(
                 for (d, &word) in diagonal.iter_mut().zip(source.iter()) {
                     *d = if *id != UNKNOWN_WORD && *id == word { MATCHED } else { pack(SUBSTITUTE, step::DIAGONAL) };
                 }
-                column_keys.columns_near(shape, &mut near, &mut typo_columns);
-                for &j in &typo_columns {
+                column_keys.columns_near(shape, near, typo_columns);
+                for &j in typo_columns.iter() {
                     if diagonal[j] != MATCHED && is_typo(norm, index.vocab().word(source[j])) {
                         diagonal[j] = pack(SUBSTITUTE_TYPO, step::DIAGONAL);
                     }
                 }
                 here[0] = step_from(above[0], GAP, step::INSERT);
-                let mut left = here[0];
-                for j in 1..=n {
-                    let best = (above[j - 1] & !7) + diagonal[j - 1];
-                    let best = best.max(step_from(above[j], GAP, step::INSERT));
-                    left = best.max(step_from(left, GAP, step::OMIT));
-                    here[j] = left;
+                // Diagonal and insertion moves depend only on the row above: one vectorised pass.
+                for (((cell, &from), &up), &d) in
+                    here[1..].iter_mut().zip(&above[..n]).zip(&above[1..]).zip(diagonal.iter())
+                {
+                    *cell = ((from & !7) + d).max(step_from(up, GAP, step::INSERT));
+                }
+                // Omissions run left to right. The running score is carried apart from the step
+                // codes (a maximum commutes with clearing them), so each cell waits on two
+                // operations of its left neighbour, not three.
+                let mut left = here[0] & !7;
+                for cell in &mut here[1..] {
+                    let moved = *cell;
+                    *cell = moved.max(left + pack(GAP, step::OMIT));
+                    left = (moved & !7).max(left + pack(GAP, 0));
                 }
                 // The word before, when the source might hold both as one hyphen-joined word.
                 let first_half = match i.checked_sub(2).map(|k| &segment[k]) {
@@ -630,6 +668,7 @@ pub fn align_segment(
 /// The [`WordShape`]s of a window's words, an array per field, so that the filter for one quote
 /// word runs over the whole window as one vectorised pass rather than a branch per word. The
 /// alignment would otherwise run the edit distance for every mismatching cell.
+#[derive(Default)]
 struct WindowShapes {
     len: Vec<u8>,
     first: Vec<u8>,
@@ -638,21 +677,17 @@ struct WindowShapes {
 }
 
 impl WindowShapes {
-    fn of(shapes: impl ExactSizeIterator<Item = WordShape>) -> WindowShapes {
-        let n = shapes.len();
-        let mut window = WindowShapes {
-            len: Vec::with_capacity(n),
-            first: Vec::with_capacity(n),
-            last: Vec::with_capacity(n),
-            letters: Vec::with_capacity(n),
-        };
+    fn fill(&mut self, shapes: impl Iterator<Item = WordShape>) {
+        self.len.clear();
+        self.first.clear();
+        self.last.clear();
+        self.letters.clear();
         for shape in shapes {
-            window.len.push(shape.len);
-            window.first.push(shape.first);
-            window.last.push(shape.last);
-            window.letters.push(shape.letters);
+            self.len.push(shape.len);
+            self.first.push(shape.first);
+            self.last.push(shape.last);
+            self.letters.push(shape.letters);
         }
-        window
     }
 
     /// Into `columns`, the window positions whose word may be one typo from the word of `key`:
@@ -888,7 +923,14 @@ pub fn copy_in(
                 && (doc_words.end - (at + passage.len() as u32)).min(context) == after)
     };
     let hyphenation = index.hyphen_splits_in(compared.clone());
-    let same_hyphenation = |at: u32| index.hyphen_splits_in(at..at + passage.len() as u32) == hyphenation;
+    let same_hyphenation = |at: u32| {
+        let here = index.hyphen_splits_in(at..at + passage.len() as u32);
+        here.len() == hyphenation.len()
+            && here
+                .iter()
+                .zip(hyphenation)
+                .all(|(&[p, split], &[q, other])| p - at == q - compared.start && split == other)
+    };
     let mut scratch = Vec::new();
     for window in windows {
         let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);

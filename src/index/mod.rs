@@ -268,6 +268,43 @@ impl DocPages {
     }
 }
 
+/// Where the hyphen splits at a range of positions lie in the sorted splits table, by pages of
+/// `1 << shift` words holding a few splits each. Every alignment asks for its window's splits;
+/// a search of the whole table (one split per few hundred words of a typeset archive, hundreds
+/// of thousands on a gigabyte) cost a cache miss per step.
+#[derive(Debug, Default, Clone)]
+struct SplitPages {
+    shift: u32,
+    /// Per page, the index of the first split at or after the page's first word; one more
+    /// entry past the last page.
+    first: Vec<u32>,
+}
+
+impl SplitPages {
+    fn new(splits: &[[u32; 2]], words: usize) -> SplitPages {
+        let words_per_split = (words / splits.len().max(1)).max(1) as u64;
+        let shift = (words_per_split * 4).ilog2().min(31);
+        let pages = (words as u64 >> shift) + 1;
+        let mut first = Vec::with_capacity(pages as usize + 1);
+        let mut i = 0;
+        for page in 0..=pages {
+            while i < splits.len() && u64::from(splits[i][0]) < page << shift {
+                i += 1;
+            }
+            first.push(i as u32);
+        }
+        SplitPages { shift, first }
+    }
+
+    /// A range of the splits table holding every split at a position in `words`, if the pages
+    /// cover `words` (a non-empty range).
+    fn around(&self, words: &Range<u32>) -> Option<Range<usize>> {
+        let first = *self.first.get((words.start >> self.shift) as usize)?;
+        let end = *self.first.get(((words.end - 1) >> self.shift) as usize + 1)?;
+        Some(first as usize..end as usize)
+    }
+}
+
 fn lookup(table: &[[u32; 2]], pos: u32) -> u32 {
     table.binary_search_by_key(&pos, |&[p, _]| p).map_or(0, |i| table[i][1])
 }
@@ -421,6 +458,8 @@ pub struct CorpusIndex {
     spans: SpanTable,
     /// (global position, split) for words joined across an end-of-line hyphen, sorted.
     hyphen_splits: Store<[u32; 2]>,
+    /// Derived from `hyphen_splits` when built or loaded (not saved).
+    split_pages: SplitPages,
     /// Winnowed positions by the [`SHINGLE`] words from each, in buckets of at most
     /// [`SHINGLE_CAP`] positions.
     shingles: SeedTable,
@@ -722,6 +761,7 @@ impl CorpusIndex {
             WORD_POSTINGS_CAP,
         );
         index.word_ids = WordIds::new(word_ids, index.vocab.len());
+        index.split_pages = SplitPages::new(&index.hyphen_splits, index.word_ids.len());
         Ok(index)
     }
 
@@ -816,19 +856,23 @@ impl CorpusIndex {
 
     /// Whether any word in `words` was joined across an end-of-line hyphen.
     pub fn has_hyphen_split(&self, words: Range<u32>) -> bool {
-        let first = self.hyphen_splits.partition_point(|&[p, _]| p < words.start);
-        self.hyphen_splits.get(first).is_some_and(|&[p, _]| p < words.end)
+        !self.hyphen_splits_in(words).is_empty()
     }
 
-    /// Per word of `words`, the byte length of its first part if it was joined across an
-    /// end-of-line hyphen: one search for the whole range.
-    pub fn hyphen_splits_in(&self, words: Range<u32>) -> Vec<Option<usize>> {
-        let mut out = vec![None; words.len()];
-        let first = self.hyphen_splits.partition_point(|&[p, _]| p < words.start);
-        for &[p, split] in self.hyphen_splits[first..].iter().take_while(|&&[p, _]| p < words.end) {
-            out[(p - words.start) as usize] = Some(split as usize);
+    /// The words of `words` that were joined across an end-of-line hyphen, as (position, byte
+    /// length of the first part), in order, found within the few splits of the pages around
+    /// `words`; nothing to allocate for the many windows that have none.
+    pub fn hyphen_splits_in(&self, words: Range<u32>) -> &[[u32; 2]] {
+        if words.is_empty() {
+            return &[];
         }
-        out
+        let near = match self.split_pages.around(&words) {
+            Some(range) => &self.hyphen_splits[range],
+            None => &self.hyphen_splits[..],
+        };
+        let first = near.partition_point(|&[p, _]| p < words.start);
+        let count = near[first..].partition_point(|&[p, _]| p < words.end);
+        &near[first..first + count]
     }
 
     /// For a word joined across an end-of-line hyphen, the byte length of its first part.
@@ -862,6 +906,7 @@ impl CorpusIndex {
             + self.docs.heap_bytes()
             + self.vocab.heap_bytes()
             + self.word_shapes.len() * std::mem::size_of::<WordShape>()
+            + (self.doc_pages.first_doc.capacity() + self.split_pages.first.capacity()) * std::mem::size_of::<u32>()
     }
 
     /// Stored positions of word `id`: all of them for a word seen at most
@@ -1671,6 +1716,27 @@ mod tests {
         }
         let quote: Vec<u32> = ["cult", "that", "executes"].iter().map(|w| rebuilt.vocab().id(w).unwrap()).collect();
         assert_eq!(rebuilt.candidates(&quote, None, 2)[0].doc, 1);
+    }
+
+    #[test]
+    fn a_window_has_exactly_the_hyphen_splits_of_its_words() {
+        // The bundled corpus is typeset text: line-end hyphens all through it.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let corpus = crate::corpus::Corpus::load(&[dir], &[]).unwrap();
+        let index = CorpusIndex::build(&corpus.sources).unwrap();
+        let words = index.word_count() as u32;
+        let every: Vec<[u32; 2]> =
+            (0..words).filter_map(|pos| Some([pos, index.hyphen_split(pos)? as u32])).collect();
+        assert!(every.len() > 50, "the corpus has line-end hyphens");
+        for len in [1, 7, 64, 300, 5000] {
+            for start in (0..words).step_by(97) {
+                let window = start..(start + len).min(words);
+                let brute: Vec<[u32; 2]> = every.iter().copied().filter(|&[p, _]| window.contains(&p)).collect();
+                assert!(index.split_pages.around(&window).is_some(), "pages cover {window:?}");
+                assert_eq!(index.hyphen_splits_in(window.clone()), brute.as_slice(), "{window:?}");
+                assert_eq!(index.has_hyphen_split(window), !brute.is_empty());
+            }
+        }
     }
 
     #[test]

@@ -208,6 +208,7 @@ impl CorpusIndex {
         index.word_postings = Buckets { offsets: reader.array()?, positions: reader.array()? };
         index.validate(expected.len())?;
         index.doc_pages = super::DocPages::new(&index.docs);
+        index.split_pages = super::SplitPages::new(&index.hyphen_splits, index.word_ids.len());
         index.word_shapes = index.vocab.shapes();
         Ok(index)
     }
