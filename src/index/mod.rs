@@ -1042,13 +1042,20 @@ impl CorpusIndex {
         }
         let words = self.doc_words(doc);
         let mut hits = Vec::new();
+        let mut passed: Vec<u32> = Vec::new();
         self.word_ids.for_each_piece(words.start as usize..words.end as usize, 1, |start, ids| {
+            // The filter first, on its own: a tight branchless loop writing the offsets that
+            // pass, rather than one carrying the vote-casting below in its registers.
+            passed.resize(ids.len(), 0);
+            let mut count = 0;
             for (offset, w) in ids.windows(2).enumerate() {
-                let key = pair(w[0], w[1]);
-                let b = bit(key);
-                if filter[b / 64] & (1 << (b % 64)) == 0 {
-                    continue;
-                }
+                let b = bit(pair(w[0], w[1]));
+                passed[count] = offset as u32;
+                count += ((filter[b / 64] >> (b % 64)) & 1) as usize;
+            }
+            for &offset in &passed[..count] {
+                let offset = offset as usize;
+                let key = pair(ids[offset], ids[offset + 1]);
                 let first = pairs.partition_point(|&(k, _)| k < key);
                 for &(_, q) in pairs[first..].iter().take_while(|&&(k, _)| k == key) {
                     let diag = (start + offset) as i64 - i64::from(q);
