@@ -815,54 +815,73 @@ pub fn align_quote(
     Alignment::measured(doc, chain, total)
 }
 
-/// An upper bound on the [`Alignment::coverage`] that [`align_quote`] can reach in `windows` of
-/// `doc`: the longest common subsequence of the quote's words and each window's, over the
-/// quote's word count. Lets a caller skip the dynamic programme for a region that merely
-/// shares a common phrase with the quote. Only the first segment is aligned inside `windows`;
-/// the segments after an ellipsis may lie anywhere after it, so the bound counts them as wholly
-/// matched. A first segment longer than 128 words, or a window with a line-end hyphen (two
-/// draft words may make one source word), is not bounded.
-pub fn coverage_bound(index: &CorpusIndex, quote: &QuoteText, doc: usize, windows: &[Range<u32>]) -> f32 {
-    let mut segments = quote.segments.iter().filter(|s| !s.is_empty());
-    let Some(first) = segments.next() else { return 1.0 };
-    let later = segments.map(|s| s.iter().filter_map(QuoteElement::word_id).count()).sum::<usize>() as u32;
-    let ids: Vec<u32> = first.iter().filter_map(QuoteElement::word_id).collect();
-    if ids.is_empty() || ids.len() > 128 {
-        return 1.0;
-    }
-    // Per distinct word id of the quote, the set of its positions, for the bit-parallel LCS.
-    let mut masks: Vec<(u32, u128)> = Vec::with_capacity(ids.len());
-    for (q, &id) in ids.iter().enumerate() {
-        if id == UNKNOWN_WORD {
-            continue;
-        }
-        match masks.iter_mut().find(|(known, _)| *known == id) {
-            Some((_, mask)) => *mask |= 1 << q,
-            None => masks.push((id, 1 << q)),
-        }
-    }
-    masks.sort_unstable_by_key(|&(id, _)| id);
-    let all = if ids.len() == 128 { u128::MAX } else { (1u128 << ids.len()) - 1 };
-    let doc_words = index.doc_words(doc);
-    let mut best = 0u32;
-    let mut scratch = Vec::new();
-    for window in windows {
-        let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
-        if index.has_hyphen_split(window.clone()) {
-            return 1.0;
-        }
-        // Hyyrö's bit-vector LCS: a zero bit in `v` is a quote word matched so far.
-        let mut v = all;
-        for &id in index.word_ids_in(window, &mut scratch) {
-            if let Ok(k) = masks.binary_search_by_key(&id, |&(known, _)| known) {
-                let m = masks[k].1;
-                let u = v & m;
-                v = (v.wrapping_add(u) | (v & !m)) & all;
+/// An upper bound on the [`Alignment::coverage`] that [`align_quote`] can reach in a region:
+/// the longest common subsequence of the quote's words and the region's, over the quote's word
+/// count. Lets a caller skip the dynamic programme for a region that merely shares a common
+/// phrase with the quote. Only the first segment is aligned inside the region; the segments
+/// after an ellipsis may lie anywhere after it, so the bound counts them as wholly matched.
+/// A first segment longer than 128 words, or a window with a line-end hyphen (two draft words
+/// may make one source word), is not bounded.
+///
+/// Made once per quote: a quote is bounded in a dozen regions or more.
+pub struct CoverageBound {
+    /// Per distinct word id of the first segment, the set of its positions, sorted by id, for
+    /// the bit-parallel LCS; `None` if the quote is not bounded.
+    masks: Option<Vec<(u32, u128)>>,
+    first_words: u32,
+    later_words: u32,
+}
+
+impl CoverageBound {
+    pub fn of(quote: &QuoteText) -> CoverageBound {
+        let mut segments = quote.segments.iter().filter(|s| !s.is_empty());
+        let first = segments.next().map_or(&[][..], Vec::as_slice);
+        let later_words = segments.map(|s| s.iter().filter_map(QuoteElement::word_id).count()).sum::<usize>() as u32;
+        let ids: Vec<u32> = first.iter().filter_map(QuoteElement::word_id).collect();
+        let bounded = !ids.is_empty() && ids.len() <= 128;
+        let masks = bounded.then(|| {
+            let mut masks: Vec<(u32, u128)> = Vec::with_capacity(ids.len());
+            for (q, &id) in ids.iter().enumerate() {
+                if id == UNKNOWN_WORD {
+                    continue;
+                }
+                match masks.iter_mut().find(|(known, _)| *known == id) {
+                    Some((_, mask)) => *mask |= 1 << q,
+                    None => masks.push((id, 1 << q)),
+                }
             }
-        }
-        best = best.max(ids.len() as u32 - v.count_ones());
+            masks.sort_unstable_by_key(|&(id, _)| id);
+            masks
+        });
+        CoverageBound { masks, first_words: ids.len() as u32, later_words }
     }
-    (best + later) as f32 / (ids.len() as u32 + later) as f32
+
+    /// The bound for `windows` of document `doc`.
+    pub fn within(&self, index: &CorpusIndex, doc: usize, windows: &[Range<u32>]) -> f32 {
+        let Some(masks) = &self.masks else { return 1.0 };
+        let words = self.first_words;
+        let all = if words == 128 { u128::MAX } else { (1u128 << words) - 1 };
+        let doc_words = index.doc_words(doc);
+        let mut best = 0u32;
+        let mut scratch = Vec::new();
+        for window in windows {
+            let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
+            if index.has_hyphen_split(window.clone()) {
+                return 1.0;
+            }
+            // Hyyrö's bit-vector LCS: a zero bit in `v` is a quote word matched so far.
+            let mut v = all;
+            for &id in index.word_ids_in(window, &mut scratch) {
+                if let Ok(k) = masks.binary_search_by_key(&id, |&(known, _)| known) {
+                    let m = masks[k].1;
+                    let u = v & m;
+                    v = (v.wrapping_add(u) | (v & !m)) & all;
+                }
+            }
+            best = best.max(words - v.count_ones());
+        }
+        (best + self.later_words) as f32 / (words + self.later_words) as f32
+    }
 }
 
 /// The exact alignment of a segment of plain words found verbatim in one of `windows`: the best
@@ -1262,16 +1281,16 @@ and would increase anti-American sentiments in Iran. The State Department cables
             let quote = QuoteText::parse(draft, 0..draft.len(), &index);
             let windows: Vec<_> = index.candidates(&quote.seed_ids(), None, 4).into_iter().map(|c| c.words).collect();
             let aligned = align_quote(&index, &quote, 0, &windows).expect("aligned");
-            assert!(coverage_bound(&index, &quote, 0, &windows) >= aligned.coverage, "{draft}");
+            assert!(CoverageBound::of(&quote).within(&index, 0, &windows) >= aligned.coverage, "{draft}");
         }
         // A region sharing only scattered words with the quote is bounded below the threshold.
         let draft = "reputation would damage any support";
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
-        assert!(coverage_bound(&index, &quote, 0, &[index.doc_words(0)]) < 0.6);
+        assert!(CoverageBound::of(&quote).within(&index, 0, &[index.doc_words(0)]) < 0.6);
         // So is an ellipsis quote whose first, longer part shares only scattered words.
         let draft = "reputation would damage any support for the whole region … sentiments";
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
-        assert!(coverage_bound(&index, &quote, 0, &[index.doc_words(0)]) < 0.6);
+        assert!(CoverageBound::of(&quote).within(&index, 0, &[index.doc_words(0)]) < 0.6);
     }
 
     #[test]

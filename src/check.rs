@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::align::{align_quote, coverage_bound, Alignment, DiffPiece, Edit, EditOp, QuoteText};
+use crate::align::{align_quote, Alignment, CoverageBound, DiffPiece, Edit, EditOp, QuoteText};
 use crate::corpus::Corpus;
 use crate::index::{Candidate, CorpusIndex, CorpusTooLarge};
 use crate::quotes::{extract, Citation, DraftFormat, DraftQuotes, Quotation};
@@ -346,6 +346,7 @@ impl<'a> Checker<'a> {
     /// The best alignment in every source that resembles the quote.
     fn locate(&self, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
         let seeds = parsed.seed_ids();
+        let bound = CoverageBound::of(parsed);
         let mut candidates = self.index.candidates(&seeds, None, 16);
         for &doc in cited_docs {
             if !candidates.iter().any(|c| c.doc == doc) {
@@ -383,7 +384,7 @@ impl<'a> Checker<'a> {
             // sources at least that close, so skipping the others changes nothing.
             let floor = if cited { MIN_COVERAGE } else { cited_best.unwrap_or(any_best) };
             let before = located.len();
-            self.locate_in(parsed, doc, votes, regions, settled, floor, &mut aligned, &mut located);
+            self.locate_in(parsed, &bound, doc, votes, regions, settled, floor, &mut aligned, &mut located);
             if let Some(found) = located.get(before) {
                 let coverage = found.alignment.coverage;
                 any_best = any_best.max(coverage);
@@ -404,7 +405,7 @@ impl<'a> Checker<'a> {
             for &doc in cited_docs {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                self.locate_in(parsed, doc, votes, regions.iter(), false, MIN_COVERAGE, &mut aligned, &mut located);
+                self.locate_in(parsed, &bound, doc, votes, regions.iter(), false, MIN_COVERAGE, &mut aligned, &mut located);
             }
         }
         located
@@ -417,6 +418,7 @@ impl<'a> Checker<'a> {
     fn locate_in<'c>(
         &self,
         parsed: &QuoteText,
+        bound: &CoverageBound,
         doc: usize,
         votes: u32,
         regions: impl Iterator<Item = &'c Candidate>,
@@ -444,7 +446,7 @@ impl<'a> Checker<'a> {
         }
         let aligned_here = copied.or_else(|| {
             // Most candidate regions share only a common phrase with the quote.
-            (coverage_bound(self.index, parsed, doc, &windows) >= min_coverage)
+            (bound.within(self.index, doc, &windows) >= min_coverage)
                 .then(|| align_quote(self.index, parsed, doc, &windows))
                 .flatten()
         });
