@@ -487,11 +487,22 @@ pub fn align_segment(
     if m == 0 || n == 0 {
         return None;
     }
-    SCRATCH.with_borrow_mut(|scratch| align_in(index, segment, window, scratch))
+    SCRATCH.with_borrow_mut(|scratch| {
+        let aligned = align_in(index, segment, window, scratch);
+        // A rare long quote's table (up to tens of megabytes) is not kept for the thread's life.
+        if scratch.cells.capacity() > KEPT_CELLS {
+            scratch.cells = Vec::new();
+        }
+        aligned
+    })
 }
 
+/// The most table cells a thread keeps between alignments: a 200-word quote in its widest window.
+const KEPT_CELLS: usize = 1 << 18;
+
 /// Buffers one alignment fills and the next reuses: a quote is aligned in up to a few dozen
-/// windows, and allocating these afresh each time cost a tenth of the slowest quotes' time.
+/// windows, each of which allocated all of these afresh, and the allocator showed up among the
+/// slowest quotes' costs.
 #[derive(Default)]
 struct Scratch {
     source: Vec<u32>,

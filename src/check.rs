@@ -405,7 +405,17 @@ impl<'a> Checker<'a> {
             for &doc in cited_docs {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                self.locate_in(parsed, &bound, doc, votes, regions.iter(), false, MIN_COVERAGE, &mut aligned, &mut located);
+                self.locate_in(
+                    parsed,
+                    &bound,
+                    doc,
+                    votes,
+                    regions.iter(),
+                    false,
+                    MIN_COVERAGE,
+                    &mut aligned,
+                    &mut located,
+                );
             }
         }
         located

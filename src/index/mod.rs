@@ -1732,8 +1732,7 @@ mod tests {
         let corpus = crate::corpus::Corpus::load(&[dir], &[]).unwrap();
         let index = CorpusIndex::build(&corpus.sources).unwrap();
         let words = index.word_count() as u32;
-        let every: Vec<[u32; 2]> =
-            (0..words).filter_map(|pos| Some([pos, index.hyphen_split(pos)? as u32])).collect();
+        let every: Vec<[u32; 2]> = (0..words).filter_map(|pos| Some([pos, index.hyphen_split(pos)? as u32])).collect();
         assert!(every.len() > 50, "the corpus has line-end hyphens");
         for len in [1, 7, 64, 300, 5000] {
             for start in (0..words).step_by(97) {

@@ -13,7 +13,7 @@ use bytemuck::Pod;
 
 /// Bytes an index may borrow from: a memory-mapped file, or any owned buffer. The bytes must
 /// not change or move while it lives (true of a read-only map and of an unshared buffer), since
-/// a [`Store`] keeps a pointer into them.
+/// an index array read from them keeps a pointer into them.
 pub trait Backing: AsRef<[u8]> + Send + Sync {}
 impl<T: AsRef<[u8]> + Send + Sync> Backing for T {}
 
