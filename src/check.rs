@@ -230,6 +230,18 @@ struct Located {
     verdict: Verdict,
 }
 
+/// A quote being located: what aligning it in any source needs, made once, and what the
+/// sources searched so far gave.
+struct Locating<'q> {
+    parsed: &'q QuoteText,
+    bound: CoverageBound,
+    words: u32,
+    /// Passages already aligned, with their region's votes: a copy of one of them in a region
+    /// with no more votes takes its alignment without a dynamic programme.
+    aligned: Vec<(Alignment, u32)>,
+    located: Vec<Located>,
+}
+
 impl<'a> Checker<'a> {
     pub fn new(corpus: &'a Corpus, index: &'a CorpusIndex, options: CheckOptions) -> Checker<'a> {
         Checker { corpus, index, options, sources_by_key: Cow::Owned(sources_by_key(corpus)) }
@@ -346,7 +358,6 @@ impl<'a> Checker<'a> {
     /// The best alignment in every source that resembles the quote.
     fn locate(&self, parsed: &QuoteText, cited_docs: &[usize]) -> Vec<Located> {
         let seeds = parsed.seed_ids();
-        let bound = CoverageBound::of(parsed);
         let mut candidates = self.index.candidates(&seeds, None, 16);
         for &doc in cited_docs {
             if !candidates.iter().any(|c| c.doc == doc) {
@@ -367,10 +378,13 @@ impl<'a> Checker<'a> {
         // other sources only matter if they hold the same words (`also_found_in`), which a
         // comparison tells without a dynamic programme.
         docs.sort_by_key(|&(doc, votes)| (!cited_docs.contains(&doc), std::cmp::Reverse(votes)));
-        let mut located: Vec<Located> = Vec::new();
-        // Passages already aligned, with their region's votes: a copy of one of them in a
-        // region with no more votes takes its alignment without a dynamic programme.
-        let mut aligned: Vec<(Alignment, u32)> = Vec::new();
+        let mut quote = Locating {
+            parsed,
+            bound: CoverageBound::of(parsed),
+            words: parsed.word_count() as u32,
+            aligned: Vec::new(),
+            located: Vec::new(),
+        };
         let mut settled = false;
         // The closest (by coverage) the passage was found so far: in a cited source, anywhere.
         let (mut cited_best, mut any_best): (Option<f32>, f32) = (None, MIN_COVERAGE);
@@ -383,9 +397,9 @@ impl<'a> Checker<'a> {
             // each is most of the cost of the slowest quotes. `also_found_in` lists only
             // sources at least that close, so skipping the others changes nothing.
             let floor = if cited { MIN_COVERAGE } else { cited_best.unwrap_or(any_best) };
-            let before = located.len();
-            self.locate_in(parsed, &bound, doc, votes, regions, settled, floor, &mut aligned, &mut located);
-            if let Some(found) = located.get(before) {
+            let before = quote.located.len();
+            self.locate_in(&mut quote, doc, votes, regions, settled, floor);
+            if let Some(found) = quote.located.get(before) {
                 let coverage = found.alignment.coverage;
                 any_best = any_best.max(coverage);
                 if cited {
@@ -400,44 +414,31 @@ impl<'a> Checker<'a> {
         // cited source for only when the quote is not settled elsewhere: once it is exact or
         // altered in another source, a copy that loose would not change the verdict's point,
         // that the cited source does not hold these words.
-        let settled_elsewhere = located.iter().any(|l| matches!(l.verdict, Verdict::Exact | Verdict::Altered));
+        let settled_elsewhere = quote.located.iter().any(|l| matches!(l.verdict, Verdict::Exact | Verdict::Altered));
         if cited_best.is_none() && !settled_elsewhere {
             for &doc in cited_docs {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                self.locate_in(
-                    parsed,
-                    &bound,
-                    doc,
-                    votes,
-                    regions.iter(),
-                    false,
-                    MIN_COVERAGE,
-                    &mut aligned,
-                    &mut located,
-                );
+                self.locate_in(&mut quote, doc, votes, regions.iter(), false, MIN_COVERAGE);
             }
         }
-        located
+        quote.located
     }
 
     /// Aligns the quote in up to three `regions` of document `doc` and adds the alignment to
-    /// `located` when it resembles the quote, carrying over an alignment of an identical copy
-    /// in `aligned` rather than aligning afresh. With `copies_only`, only such a copy counts.
-    #[allow(clippy::too_many_arguments)]
+    /// `quote.located` when it resembles the quote, carrying over an alignment of an identical
+    /// copy in `quote.aligned` rather than aligning afresh. With `copies_only`, only such a
+    /// copy counts.
     fn locate_in<'c>(
         &self,
-        parsed: &QuoteText,
-        bound: &CoverageBound,
+        quote: &mut Locating<'_>,
         doc: usize,
         votes: u32,
         regions: impl Iterator<Item = &'c Candidate>,
         copies_only: bool,
         min_coverage: f32,
-        aligned: &mut Vec<(Alignment, u32)>,
-        located: &mut Vec<Located>,
     ) {
-        let words = parsed.word_count() as u32;
+        let words = quote.words;
         let windows: Vec<Range<u32>> = regions
             .take(3)
             // Keep the dynamic programme bounded whatever the clustering produced.
@@ -447,7 +448,8 @@ impl<'a> Checker<'a> {
             return;
         }
         // An exact alignment is the best there is anywhere, whatever the votes.
-        let copied = aligned
+        let copied = quote
+            .aligned
             .iter()
             .filter(|(a, from)| *from >= votes || a.is_exact())
             .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &windows, words));
@@ -456,8 +458,8 @@ impl<'a> Checker<'a> {
         }
         let aligned_here = copied.or_else(|| {
             // Most candidate regions share only a common phrase with the quote.
-            (bound.within(self.index, doc, &windows) >= min_coverage)
-                .then(|| align_quote(self.index, parsed, doc, &windows))
+            (quote.bound.within(self.index, doc, &windows) >= min_coverage)
+                .then(|| align_quote(self.index, quote.parsed, doc, &windows))
                 .flatten()
         });
         let Some(alignment) = aligned_here else { return };
@@ -471,10 +473,10 @@ impl<'a> Checker<'a> {
         } else {
             Verdict::Drift
         };
-        if aligned.len() < 4 {
-            aligned.push((alignment.clone(), votes));
+        if quote.aligned.len() < 4 {
+            quote.aligned.push((alignment.clone(), votes));
         }
-        located.push(Located { alignment, verdict });
+        quote.located.push(Located { alignment, verdict });
     }
 
     fn source_span(&self, doc: usize, span: Range<usize>) -> SourceSpan {
