@@ -1041,7 +1041,11 @@ impl CorpusIndex {
             filter[b / 64] |= 1 << (b % 64);
         }
         let words = self.doc_words(doc);
-        let mut hits = Vec::new();
+        // Votes as (diagonal, quote position) packed into one integer, the diagonal counted from
+        // `origin` so it is never negative: sorting these is several times faster than sorting
+        // `Hit`s, and a quote with common pairs ("and the") casts thousands.
+        let origin = i64::from(words.start) - quote.len() as i64;
+        let mut votes: Vec<u64> = Vec::new();
         let mut passed: Vec<u32> = Vec::new();
         self.word_ids.for_each_piece(words.start as usize..words.end as usize, 1, |start, ids| {
             // The filter first, on its own: a tight branchless loop writing the offsets that
@@ -1058,12 +1062,14 @@ impl CorpusIndex {
                 let key = pair(ids[offset], ids[offset + 1]);
                 let first = pairs.partition_point(|&(k, _)| k < key);
                 for &(_, q) in pairs[first..].iter().take_while(|&&(k, _)| k == key) {
-                    let diag = (start + offset) as i64 - i64::from(q);
-                    hits.push((doc, diag, q, 1));
-                    hits.push((doc, diag, q + 1, 1));
+                    let diag = ((start + offset) as i64 - i64::from(q) - origin) as u64;
+                    votes.push(diag << 32 | u64::from(q));
+                    votes.push(diag << 32 | u64::from(q + 1));
                 }
             }
         });
+        votes.sort_unstable();
+        let hits = votes.iter().map(|&v| (doc, (v >> 32) as i64 + origin, v as u32, 1)).collect();
         // Regions need several quote words in a row.
         let mut candidates = self.cluster(hits, quote.len(), usize::MAX);
         candidates.retain(|c| c.votes as usize >= quote.len().min(3));
@@ -1097,6 +1103,7 @@ impl CorpusIndex {
         // By (document, diagonal) packed into one integer, which sorts far faster than the
         // tuple; the order within a diagonal does not matter below. Diagonals lie within
         // ±2^32 and documents below 2^31.
+        // (Already sorted hits, as a scan of one document gives, are only checked.)
         hits.sort_unstable_by_key(|&(doc, diag, _, _)| ((doc as u64) << 33) | (diag + (1 << 32)) as u64);
         // Omissions and insertions shift the diagonal by their length; a quarter of the quote
         // (at least eight words) keeps one drifted quote in one region.
