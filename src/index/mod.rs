@@ -38,9 +38,11 @@ use rayon::prelude::*;
 use crate::corpus::Source;
 use crate::normalize::{for_each_word, WordShape};
 
+mod pairs;
 mod persist;
 mod store;
 
+use pairs::PairFilter;
 pub use persist::{source_fingerprints, PersistError, SourceFingerprint, FORMAT_VERSION};
 pub use store::Backing;
 use store::Store;
@@ -1031,15 +1033,9 @@ impl CorpusIndex {
             .map(|(q, w)| (pair(w[0], w[1]), q as u32))
             .collect();
         pairs.sort_unstable();
-        // A 4,096-bit filter on word pairs: almost every pair of a document is not in the quote
-        // and costs one well-predicted bit test. (A filter on single words let through every
-        // "the" of the document, each a mispredicted branch and a binary search.)
-        let bit = |pair: u64| (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 52) as usize;
-        let mut filter = [0u64; 64];
-        for &(key, _) in &pairs {
-            let b = bit(key);
-            filter[b / 64] |= 1 << (b % 64);
-        }
+        // Almost every pair of a document is not in the quote and costs one bit test. (A filter
+        // on single words let through every "the" of the document, each a binary search.)
+        let filter = PairFilter::of(pairs.iter().map(|&(key, _)| ((key >> 32) as u32, key as u32)));
         let words = self.doc_words(doc);
         // Votes as (diagonal, quote position) packed into one integer, the diagonal counted from
         // `origin` so it is never negative: sorting these is several times faster than sorting
@@ -1048,16 +1044,8 @@ impl CorpusIndex {
         let mut votes: Vec<u64> = Vec::new();
         let mut passed: Vec<u32> = Vec::new();
         self.word_ids.for_each_piece(words.start as usize..words.end as usize, 1, |start, ids| {
-            // The filter first, on its own: a tight branchless loop writing the offsets that
-            // pass, rather than one carrying the vote-casting below in its registers.
-            passed.resize(ids.len(), 0);
-            let mut count = 0;
-            for (offset, w) in ids.windows(2).enumerate() {
-                let b = bit(pair(w[0], w[1]));
-                passed[count] = offset as u32;
-                count += ((filter[b / 64] >> (b % 64)) & 1) as usize;
-            }
-            for &offset in &passed[..count] {
+            filter.passing(ids, &mut passed);
+            for &offset in &passed {
                 let offset = offset as usize;
                 let key = pair(ids[offset], ids[offset + 1]);
                 let first = pairs.partition_point(|&(k, _)| k < key);
