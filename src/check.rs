@@ -244,6 +244,7 @@ struct Locating<'q> {
 
 impl<'a> Checker<'a> {
     pub fn new(corpus: &'a Corpus, index: &'a CorpusIndex, options: CheckOptions) -> Checker<'a> {
+        crate::align::prepare();
         Checker { corpus, index, options, sources_by_key: Cow::Owned(sources_by_key(corpus)) }
     }
 
@@ -667,6 +668,7 @@ impl IndexedCorpus {
     /// A corpus with an index built (or loaded) for it.
     pub fn from_parts(corpus: Corpus, index: CorpusIndex) -> IndexedCorpus {
         let sources_by_key = sources_by_key(&corpus);
+        crate::align::prepare();
         IndexedCorpus { corpus, index, sources_by_key }
     }
 
