@@ -1090,9 +1090,10 @@ impl CorpusIndex {
     fn cluster(&self, mut hits: Vec<Hit>, quote_len: usize, max: usize) -> Vec<Candidate> {
         // By (document, diagonal) packed into one integer, which sorts far faster than the
         // tuple; the order within a diagonal does not matter below. Diagonals lie within
-        // ±2^32 and documents below 2^31.
-        // (Already sorted hits, as a scan of one document gives, are only checked.)
-        hits.sort_unstable_by_key(|&(doc, diag, _, _)| ((doc as u64) << 33) | (diag + (1 << 32)) as u64);
+        // ±2^32 and documents below 2^31. Each seed's positions come in corpus order, so the
+        // hits are a few dozen sorted runs, which a merge sort merges rather than sorts (a
+        // quicksort of a thousand hits was a third of a quote's time).
+        hits.sort_by_key(|&(doc, diag, _, _)| ((doc as u64) << 33) | (diag + (1 << 32)) as u64);
         // Omissions and insertions shift the diagonal by their length; a quarter of the quote
         // (at least eight words) keeps one drifted quote in one region.
         let band = (quote_len as i64 / 4).max(8);
