@@ -1071,17 +1071,32 @@ impl CorpusIndex {
         if quote.is_empty() || quote.contains(&UNKNOWN_WORD) {
             return Vec::new();
         }
+        // Anchored on the quote's rarest word, so few places are compared in full: fewest
+        // stored positions, and among words whose positions are capped, the longest ("deaths"
+        // rather than "the" in "the deaths of").
+        let (anchor, &anchor_id) = quote
+            .iter()
+            .enumerate()
+            .min_by_key(|&(_, &id)| (self.positions_of_word(id).len(), std::cmp::Reverse(self.vocab.word(id).len())))
+            .expect("quote is not empty");
         let words = self.doc_words(doc);
         let mut found = Vec::new();
         self.word_ids.for_each_piece(words.start as usize..words.end as usize, quote.len() - 1, |start, ids| {
-            let room = max.saturating_sub(found.len());
-            found.extend(
-                ids.windows(quote.len())
-                    .enumerate()
-                    .filter(|(_, w)| w[0] == quote[0] && *w == quote)
-                    .map(|(i, _)| (start + i) as u32..(start + i + quote.len()) as u32)
-                    .take(room),
-            );
+            let Some(last) = ids.len().checked_sub(quote.len()) else { return };
+            // The anchor's column: the word at the anchor's offset of each place.
+            let column = &ids[anchor..=anchor + last];
+            for (chunk_at, chunk) in column.chunks(32).enumerate() {
+                // A vectorised pass first: almost no chunk holds the anchor.
+                if found.len() == max || !chunk.iter().fold(false, |seen, &id| seen | (id == anchor_id)) {
+                    continue;
+                }
+                for (k, &id) in chunk.iter().enumerate() {
+                    let at = chunk_at * 32 + k;
+                    if id == anchor_id && ids[at..at + quote.len()] == *quote && found.len() < max {
+                        found.push((start + at) as u32..(start + at + quote.len()) as u32);
+                    }
+                }
+            }
         });
         found
     }
