@@ -571,15 +571,7 @@ fn align_in(
                 {
                     *cell = ((from & !7) + d).max(step_from(up, GAP, step::INSERT));
                 }
-                // Omissions run left to right. The running score is carried apart from the step
-                // codes (a maximum commutes with clearing them), so each cell waits on two
-                // operations of its left neighbour, not three.
-                let mut left = here[0] & !7;
-                for cell in &mut here[1..] {
-                    let moved = *cell;
-                    *cell = moved.max(left + pack(GAP, step::OMIT));
-                    left = (moved & !7).max(left + pack(GAP, 0));
-                }
+                add_omissions(here);
                 // The word before, when the source might hold both as one hyphen-joined word.
                 let first_half = match i.checked_sub(2).map(|k| &segment[k]) {
                     Some(QuoteElement::Word { norm: first, .. }) => Some(first.as_str()),
@@ -681,6 +673,84 @@ fn align_in(
     ops.reverse();
     let covered = window.start + j as u32..window.start + end_j as u32;
     Some((ops, covered, best))
+}
+
+/// Raises each cell of a row (all but the first) to the best omission from its left: a cell
+/// reached with a source word left out. Omissions run left to right, so this is the row's one
+/// loop that cannot simply be vectorised; where the CPU has AVX2 it runs as a prefix maximum,
+/// eight cells at a time.
+fn add_omissions(row: &mut [i32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, which is all `add_omissions_avx2` requires.
+        return unsafe { add_omissions_avx2(row) };
+    }
+    add_omissions_from(row, 1, row[0] & !7);
+}
+
+/// [`add_omissions`] from cell `first` on, where `best` is the maximum, over the cells `k`
+/// before it, of `cell_k & !7` raised by the `(first - k)` omissions' cost (see
+/// [`add_omissions_avx2`]). The running score is carried apart from the step codes (a maximum
+/// commutes with clearing them), so each cell waits on two operations of its left neighbour.
+fn add_omissions_from(row: &mut [i32], first: usize, best: i32) {
+    let mut left = best;
+    for cell in &mut row[first..] {
+        let moved = *cell;
+        *cell = moved.max(left + pack(GAP, step::OMIT));
+        left = (moved & !7).max(left + pack(GAP, 0));
+    }
+}
+
+/// [`add_omissions`] as a prefix maximum. The best omission into cell `j` leaves out the source
+/// words after some cell `k < j`: `max over k < j of (cell_k & !7) + (j - k) * G` with `G` the
+/// packed cost of one omission, which is `j * G` plus the running maximum of
+/// `(cell_k & !7) - k * G`. A block of eight cells takes its running maximum in three
+/// shift-and-max steps, and passes its last lane on to the next block.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn add_omissions_avx2(row: &mut [i32]) {
+    use std::arch::x86_64::*;
+    const G: i32 = pack(GAP, 0);
+    // Below every cell, so that it never wins a maximum: cells are at least `G` times the
+    // table's width and height.
+    let floor = _mm256_set1_epi32(i32::MIN / 4);
+    let steps = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    let cost = _mm256_set1_epi32(G);
+    let clear = _mm256_set1_epi32(!7);
+    let omit = _mm256_set1_epi32(step::OMIT);
+    // Lane permutations moving each lane up by one, two and four, and broadcasting the last.
+    let up1 = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6);
+    let up2 = _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5);
+    let up4 = _mm256_setr_epi32(0, 0, 0, 0, 0, 1, 2, 3);
+    let last = _mm256_set1_epi32(7);
+    // The running maximum of `(cell_k & !7) - k * G` over the cells before the block.
+    let mut best = _mm256_set1_epi32(row[0] & !7);
+    let mut first = 1;
+    while first + 8 <= row.len() {
+        let block = &mut row[first..first + 8];
+        // SAFETY: `block` holds eight `i32`s, the 32 bytes read and written.
+        let moved = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
+        // `j * G` for each cell `j` of the block.
+        let at = _mm256_mullo_epi32(_mm256_add_epi32(steps, _mm256_set1_epi32(first as i32)), cost);
+        let mut running = _mm256_sub_epi32(_mm256_and_si256(moved, clear), at);
+        running =
+            _mm256_max_epi32(running, _mm256_blend_epi32::<0b1>(_mm256_permutevar8x32_epi32(running, up1), floor));
+        running =
+            _mm256_max_epi32(running, _mm256_blend_epi32::<0b11>(_mm256_permutevar8x32_epi32(running, up2), floor));
+        running =
+            _mm256_max_epi32(running, _mm256_blend_epi32::<0b1111>(_mm256_permutevar8x32_epi32(running, up4), floor));
+        let through = _mm256_max_epi32(running, best);
+        // For each cell, the running maximum over the cells before it only.
+        let before = _mm256_blend_epi32::<0b1>(_mm256_permutevar8x32_epi32(through, up1), best);
+        let omitted = _mm256_add_epi32(_mm256_add_epi32(before, at), omit);
+        // SAFETY: as for the load.
+        unsafe { _mm256_storeu_si256(block.as_mut_ptr().cast(), _mm256_max_epi32(moved, omitted)) };
+        best = _mm256_permutevar8x32_epi32(through, last);
+        first += 8;
+    }
+    // The last few cells one by one, from the left cell's running score.
+    let best = _mm256_cvtsi256_si32(best) + (first as i32 - 1) * G;
+    add_omissions_from(row, first, best);
 }
 
 /// The [`WordShape`]s of a window's words, an array per field, so that the filter for one quote
@@ -1333,6 +1403,29 @@ and would increase anti-American sentiments in Iran. The State Department cables
         let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
         assert!(copy_in(&index, &aligned, 2, &whole(2), 9).is_none());
         assert!(copy_in(&index, &aligned, 1, &whole(1), 9).is_none(), "the copy's context differs too");
+    }
+
+    #[test]
+    fn omissions_as_a_prefix_maximum_equal_the_left_to_right_loop() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Rows shorter than a block, a block and a few cells, several blocks; cells as a table
+        // holds them, scores from deep in insertions to a run of matches, with step codes.
+        for len in (1..=40).chain([65, 257]) {
+            for _ in 0..20 {
+                let row: Vec<i32> = (0..len).map(|_| pack((next() % 160) as i32 - 100, (next() % 8) as i32)).collect();
+                let mut expected = row.clone();
+                add_omissions_from(&mut expected, 1, row[0] & !7);
+                let mut got = row.clone();
+                add_omissions(&mut got);
+                assert_eq!(got, expected, "row of {len}: {row:?}");
+            }
+        }
     }
 
     #[test]
