@@ -688,12 +688,11 @@ fn add_omissions(row: &mut [i32]) {
     add_omissions_from(row, 1, row[0] & !7);
 }
 
-/// [`add_omissions`] from cell `first` on, where `best` is the maximum, over the cells `k`
-/// before it, of `cell_k & !7` raised by the `(first - k)` omissions' cost (see
-/// [`add_omissions_avx2`]). The running score is carried apart from the step codes (a maximum
+/// [`add_omissions`] from cell `first` on, given `left`, the running score of the cell before
+/// it: the best of `cell_k & !7` over the cells `k` up to it, each lowered by one omission's
+/// cost per cell between. The running score is carried apart from the step codes (a maximum
 /// commutes with clearing them), so each cell waits on two operations of its left neighbour.
-fn add_omissions_from(row: &mut [i32], first: usize, best: i32) {
-    let mut left = best;
+fn add_omissions_from(row: &mut [i32], first: usize, mut left: i32) {
     for cell in &mut row[first..] {
         let moved = *cell;
         *cell = moved.max(left + pack(GAP, step::OMIT));
@@ -711,8 +710,8 @@ fn add_omissions_from(row: &mut [i32], first: usize, best: i32) {
 fn add_omissions_avx2(row: &mut [i32]) {
     use std::arch::x86_64::*;
     const G: i32 = pack(GAP, 0);
-    // Below every cell, so that it never wins a maximum: cells are at least `G` times the
-    // table's width and height.
+    // Below every cell, so that it never wins a maximum: a packed cell is at least -16 for each
+    // word of its row and column, far above this even for the longest quote in its widest window.
     let floor = _mm256_set1_epi32(i32::MIN / 4);
     let steps = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     let cost = _mm256_set1_epi32(G);
@@ -748,9 +747,9 @@ fn add_omissions_avx2(row: &mut [i32]) {
         best = _mm256_permutevar8x32_epi32(through, last);
         first += 8;
     }
-    // The last few cells one by one, from the left cell's running score.
-    let best = _mm256_cvtsi256_si32(best) + (first as i32 - 1) * G;
-    add_omissions_from(row, first, best);
+    // The last few cells one by one, from the running score of the cell before them.
+    let left = _mm256_cvtsi256_si32(best) + (first as i32 - 1) * G;
+    add_omissions_from(row, first, left);
 }
 
 /// The [`WordShape`]s of a window's words, an array per field, so that the filter for one quote
