@@ -1014,7 +1014,13 @@ impl CorpusIndex {
                 }
             }
         }
-        self.cluster(hits, quote.len(), max)
+        // By (document, diagonal) packed into one integer, which sorts far faster than the
+        // tuple; the order within a diagonal does not matter. Diagonals lie within ±2^32 and
+        // documents below 2^31. Each seed's positions come in corpus order, so the hits are a
+        // few dozen sorted runs, which a merge sort merges rather than sorts (a quicksort of a
+        // thousand hits was a third of a quote's time).
+        hits.sort_by_key(|&(doc, diag, _, _)| ((doc as u64) << 33) | (diag + (1 << 32)) as u64);
+        self.cluster(&hits, quote.len(), max)
     }
 
     /// Candidate regions in one document found by reading all its words: the fallback for a
@@ -1057,9 +1063,9 @@ impl CorpusIndex {
             }
         });
         votes.sort_unstable();
-        let hits = votes.iter().map(|&v| (doc, (v >> 32) as i64 + origin, v as u32, 1)).collect();
+        let hits: Vec<Hit> = votes.iter().map(|&v| (doc, (v >> 32) as i64 + origin, v as u32, 1)).collect();
         // Regions need several quote words in a row.
-        let mut candidates = self.cluster(hits, quote.len(), usize::MAX);
+        let mut candidates = self.cluster(&hits, quote.len(), usize::MAX);
         candidates.retain(|c| c.votes as usize >= quote.len().min(3));
         candidates.truncate(max);
         candidates
@@ -1086,8 +1092,11 @@ impl CorpusIndex {
             // The anchor's column: the word at the anchor's offset of each place.
             let column = &ids[anchor..=anchor + last];
             for (chunk_at, chunk) in column.chunks(32).enumerate() {
+                if found.len() == max {
+                    return;
+                }
                 // A vectorised pass first: almost no chunk holds the anchor.
-                if found.len() == max || !chunk.iter().fold(false, |seen, &id| seen | (id == anchor_id)) {
+                if !chunk.iter().fold(false, |seen, &id| seen | (id == anchor_id)) {
                     continue;
                 }
                 for (k, &id) in chunk.iter().enumerate() {
@@ -1101,14 +1110,10 @@ impl CorpusIndex {
         found
     }
 
-    /// Merges seed hits on nearby diagonals into candidate regions.
-    fn cluster(&self, mut hits: Vec<Hit>, quote_len: usize, max: usize) -> Vec<Candidate> {
-        // By (document, diagonal) packed into one integer, which sorts far faster than the
-        // tuple; the order within a diagonal does not matter below. Diagonals lie within
-        // ±2^32 and documents below 2^31. Each seed's positions come in corpus order, so the
-        // hits are a few dozen sorted runs, which a merge sort merges rather than sorts (a
-        // quicksort of a thousand hits was a third of a quote's time).
-        hits.sort_by_key(|&(doc, diag, _, _)| ((doc as u64) << 33) | (diag + (1 << 32)) as u64);
+    /// Merges seed hits on nearby diagonals into candidate regions. `hits` come sorted by
+    /// document, then diagonal (each caller knows the cheapest way to sort its own).
+    fn cluster(&self, hits: &[Hit], quote_len: usize, max: usize) -> Vec<Candidate> {
+        debug_assert!(hits.is_sorted_by_key(|&(doc, diag, _, _)| (doc, diag)));
         // Omissions and insertions shift the diagonal by their length; a quarter of the quote
         // (at least eight words) keeps one drifted quote in one region.
         let band = (quote_len as i64 / 4).max(8);
