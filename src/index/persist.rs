@@ -19,7 +19,8 @@ use rayon::prelude::*;
 
 use super::store::{Backing, Store};
 use super::{
-    Buckets, CorpusIndex, SeedTable, SpanTable, WordIds, LONG_SHINGLE, SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP,
+    Buckets, CorpusIndex, SeedTable, SpanTable, Vocabulary, WordIds, LONG_SHINGLE, SHINGLE, SHINGLE_CAP, WINNOW,
+    WORD_POSTINGS_CAP,
 };
 use crate::corpus::Source;
 
@@ -101,14 +102,9 @@ impl CorpusIndex {
         };
         let manifest = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
         write_section(&mut out, &manifest)?;
-        let mut blob = Vec::new();
-        let mut offsets = vec![0u32];
-        for word in &self.vocab.words {
-            blob.extend_from_slice(word.as_bytes());
-            offsets.push(blob.len() as u32);
-        }
-        write_section(&mut out, &blob)?;
-        write_section(&mut out, &offsets)?;
+        let (text, bounds) = self.vocab.text_and_bounds();
+        write_section(&mut out, text.as_bytes())?;
+        write_section(&mut out, bounds)?;
         write_section(&mut out, &self.docs)?;
         match &self.word_ids {
             WordIds::Narrow(ids) => write_section(&mut out, ids)?,
@@ -174,16 +170,13 @@ impl CorpusIndex {
                 format!("{} is now {}", built.path, now.path)
             }));
         }
-        let blob = reader.raw()?.to_vec();
-        let offsets: Store<u32> = reader.array()?;
-        let mut index = CorpusIndex::default();
-        for pair in offsets.windows(2) {
-            let word = blob
-                .get(pair[0] as usize..pair[1] as usize)
-                .and_then(|w| std::str::from_utf8(w).ok())
-                .ok_or_else(|| PersistError::Corrupt("vocabulary".into()))?;
-            index.vocab.intern(word);
-        }
+        let text = String::from_utf8(reader.raw()?.to_vec()).map_err(|_| PersistError::Corrupt("vocabulary".into()))?;
+        let bounds: Store<u32> = reader.array()?;
+        let mut index = CorpusIndex {
+            vocab: Vocabulary::from_text(text, bounds.to_vec())
+                .ok_or_else(|| PersistError::Corrupt("vocabulary".into()))?,
+            ..CorpusIndex::default()
+        };
         index.docs = reader.array()?;
         // The vocabulary's size decides the width, as it did when the index was built.
         index.word_ids = if WordIds::narrow_for(index.vocab.len()) {
