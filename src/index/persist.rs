@@ -25,7 +25,7 @@ use super::{
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 const MAGIC: &[u8; 8] = b"QLINDEX\x04";
 /// Bytes per separately hashed chunk of the file.
 const CHECKSUM_CHUNK: usize = 16 << 20;
@@ -102,9 +102,11 @@ impl CorpusIndex {
         };
         let manifest = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
         write_section(&mut out, &manifest)?;
-        let (text, bounds) = self.vocab.text_and_bounds();
+        let (text, bounds, table) = self.vocab.parts();
         write_section(&mut out, text.as_bytes())?;
         write_section(&mut out, bounds)?;
+        write_section(&mut out, &table.offsets)?;
+        write_section(&mut out, &table.positions)?;
         write_section(&mut out, &self.docs)?;
         match &self.word_ids {
             WordIds::Narrow(ids) => write_section(&mut out, ids)?,
@@ -172,8 +174,9 @@ impl CorpusIndex {
         }
         let text = String::from_utf8(reader.raw()?.to_vec()).map_err(|_| PersistError::Corrupt("vocabulary".into()))?;
         let bounds: Store<u32> = reader.array()?;
+        let table = Buckets { offsets: reader.array()?, positions: reader.array()? };
         let mut index = CorpusIndex {
-            vocab: Vocabulary::from_text(text, bounds.to_vec())
+            vocab: Vocabulary::from_parts(text, bounds, table)
                 .ok_or_else(|| PersistError::Corrupt("vocabulary".into()))?,
             ..CorpusIndex::default()
         };
