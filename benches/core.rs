@@ -1,12 +1,14 @@
 //! Micro-benchmarks of the core's hot paths on the bundled corpus: tokenising, index building,
-//! candidate retrieval, alignment of one quote, and a whole draft. Run with `cargo bench`.
+//! candidate retrieval, alignment of one quote, and a whole draft; and loading a saved index
+//! with an archive-sized vocabulary. Run with `cargo bench`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use quoteline::check::{CheckOptions, IndexedCorpus};
-use quoteline::corpus::Corpus;
-use quoteline::index::CorpusIndex;
+use quoteline::corpus::{Corpus, Source};
+use quoteline::index::{source_fingerprints, Backing, CorpusIndex};
 use quoteline::normalize::for_each_word;
 use quoteline::quotes::{DraftFormat, DraftQuotes, Quotation};
 
@@ -65,5 +67,31 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Loading a saved index whose vocabulary is an archive's, not the bundled corpus's few
+/// thousand words: a million distinct words (names, numbers and misprints run a real archive's
+/// vocabulary into the millions), each used twice among common ones.
+fn load(c: &mut Criterion) {
+    let words: Vec<String> = (0..1_000_000u32).map(|i| format!("w{:x}", i.wrapping_mul(2_654_435_761))).collect();
+    let sources: Vec<Source> = words
+        .chunks(50_000)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let text: String = chunk.iter().chain(chunk).map(|w| format!("{w} of the ")).collect();
+            Source::new(format!("doc{n}"), format!("doc{n}.txt"), text)
+        })
+        .collect();
+    let index = CorpusIndex::build(&sources).expect("index");
+    let fingerprints = source_fingerprints(&sources);
+    let mut bytes = Vec::new();
+    index.write_to(&fingerprints, &mut bytes).expect("written to memory");
+    let bytes: Arc<dyn Backing> = Arc::new(bytes);
+    let mut group = c.benchmark_group("index_load");
+    group.sample_size(20);
+    group.bench_function("vocabulary_1m_words", |b| {
+        b.iter(|| black_box(CorpusIndex::from_bytes(Arc::clone(&bytes), &fingerprints).expect("loads")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, load);
 criterion_main!(benches);

@@ -163,9 +163,11 @@ impl Default for Vocabulary {
 }
 
 impl Vocabulary {
-    /// A saved vocabulary's parts, as [`Self::parts`] gives them. `None` unless `bounds`
+    /// The vocabulary of saved parts, as [`Self::parts`] gives them. `None` unless `bounds`
     /// starts at 0, never decreases, ends at the text's end and falls on character boundaries,
-    /// and the table has the bucket count its size implies and holds every id once.
+    /// and the table has the bucket count its size implies and an id in range for every word.
+    /// (A table that files a word under the wrong bucket only fails to find it, and the saved
+    /// index's checksum stands between such a table and a load.)
     fn from_parts(text: String, bounds: Store<u32>, table: Buckets) -> Option<Vocabulary> {
         let words = bounds.len().checked_sub(1)?;
         let bounds_fit = bounds.first() == Some(&0)
