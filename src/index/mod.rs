@@ -93,7 +93,6 @@ pub const UNKNOWN_WORD: u32 = u32::MAX;
 /// (names, numbers, misprints), and a string each made interning slower and left the allocator
 /// every word of every build chunk's vocabulary to sort through on the first quote checked after
 /// a build (60-120 µs).
-#[derive(Debug, Clone)]
 struct Interner {
     text: String,
     /// Word `id` is `text[bounds[id]..bounds[id + 1]]`; starts with 0.
@@ -173,13 +172,8 @@ impl Vocabulary {
         let bounds_fit = bounds.first() == Some(&0)
             && bounds.last().is_some_and(|&end| end as usize == text.len())
             && bounds.windows(2).all(|w| w[0] <= w[1] && text.is_char_boundary(w[1] as usize));
-        let offsets = &table.offsets;
-        let table_fits = offsets.len() == Self::bucket_count(words) + 1
-            && offsets.first() == Some(&0)
-            && offsets.windows(2).all(|w| w[0] <= w[1])
-            && offsets.last().is_some_and(|&end| end as usize == words)
-            && table.positions.len() == words
-            && table.positions.iter().all(|&id| (id as usize) < words);
+        let table_fits =
+            table.positions.len() == words && table.is_well_formed(Self::bucket_count(words), u32::MAX, words);
         (bounds_fit && table_fits).then_some(Vocabulary { text, bounds, table })
     }
 
@@ -425,6 +419,22 @@ struct Buckets {
 }
 
 impl Buckets {
+    /// Whether this is a CSR table of `keys` keys (offsets from 0, never decreasing, ending at
+    /// the positions' end) whose positions, their bits outside `mask` cleared, are all below
+    /// `bound`: what a table read from a file must be before any lookup in it.
+    fn is_well_formed(&self, keys: usize, mask: u32, bound: usize) -> bool {
+        let offsets = &self.offsets;
+        let positions_in_bounds = !self
+            .positions
+            .par_chunks(1 << 20)
+            .any(|chunk| chunk.iter().fold(false, |bad, &p| bad | ((p & mask) as usize >= bound)));
+        offsets.len() == keys + 1
+            && offsets.first() == Some(&0)
+            && offsets.last().map(|&o| o as usize) == Some(self.positions.len())
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && positions_in_bounds
+    }
+
     fn get(&self, key: usize) -> &[u32] {
         match (self.offsets.get(key), self.offsets.get(key + 1)) {
             (Some(&start), Some(&end)) => &self.positions[start as usize..end as usize],

@@ -262,23 +262,12 @@ impl CorpusIndex {
     }
 }
 
-/// Checks a CSR table of `keys` keys whose positions, their bits outside `mask` cleared, are
-/// all below `bound`.
 fn validate_postings(table: &Buckets, keys: usize, mask: u32, bound: usize) -> Result<(), PersistError> {
-    let offsets = &table.offsets;
-    let position_out_of_bounds = table
-        .positions
-        .par_chunks(1 << 20)
-        .any(|chunk| chunk.iter().fold(false, |bad, &p| bad | ((p & mask) as usize >= bound)));
-    if offsets.len() != keys + 1
-        || offsets.first() != Some(&0)
-        || offsets.last().map(|&o| o as usize) != Some(table.positions.len())
-        || offsets.windows(2).any(|w| w[0] > w[1])
-        || position_out_of_bounds
-    {
-        return Err(PersistError::Corrupt("postings".into()));
+    if table.is_well_formed(keys, mask, bound) {
+        Ok(())
+    } else {
+        Err(PersistError::Corrupt("postings".into()))
     }
-    Ok(())
 }
 
 /// Whether any item is `bound` or more, scanning chunks in parallel.
