@@ -128,6 +128,14 @@ def located(expectation: dict, key: str | None, start: int | None, end: int | No
     return any(p["key"] == key and overlaps(start, end, p["start_offset"] - 1, p["end_offset"] + 1) for p in places)
 
 
+def evenly_spaced(queries: list[Query], count: int) -> list[Query]:
+    """`count` queries spread over the whole list (every kind of quote, the draft's first pages
+    and its last), in their order; all of them when there are no more than `count`."""
+    if count >= len(queries):
+        return list(queries)
+    return [queries[i * len(queries) // count] for i in range(count)]
+
+
 def is_locatable(expectation: dict) -> bool:
     return expectation["source"] is not None and expectation["check_location"]
 
@@ -146,6 +154,8 @@ class ToolResult:
     """Per-query outcomes of one tool on one corpus."""
 
     latencies_ms: list[float] = field(default_factory=list)
+    # Each query's time, by query id, so a ratio compares two tools on the same quotes.
+    latency_by_id: dict[str, float] = field(default_factory=dict)
     extrapolated: int = 0
     located: int = 0
     locatable: int = 0
@@ -153,9 +163,15 @@ class ToolResult:
     verdict_total: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def record(self, query_id: str, ms: float) -> None:
+        self.latencies_ms.append(ms)
+        self.latency_by_id[query_id] = ms
+
     def summary(self) -> dict:
         return {
             "queries": len(self.latencies_ms),
+            # The first quote a process checks pays for cold caches and an unmapped index.
+            "first_ms": self.latencies_ms[0] if self.latencies_ms else None,
             "extrapolated_queries": self.extrapolated,
             "p50_ms": percentile(self.latencies_ms, 0.50),
             "p99_ms": percentile(self.latencies_ms, 0.99),
@@ -168,6 +184,7 @@ class ToolResult:
             "verdict_total": self.verdict_total,
             "verdict_accuracy": self.verdict_correct / self.verdict_total if self.verdict_total else None,
             "notes": self.notes,
+            "latency_ms_by_query": self.latency_by_id,
         }
 
 
@@ -258,7 +275,7 @@ def run_quoteline_bench(binary: Path, corpus: Corpus, queries: list[Query], work
         q = by_id.get(answer.get("id"))
         if q is None:
             continue
-        result.latencies_ms.append(answer.get("micros", 0.0) / 1000)
+        result.record(q.query_id, answer.get("micros", 0.0) / 1000)
         exp = q.expectation
         start = corpus.offset_of(answer["key"], answer["start"]) if answer.get("key") and answer.get("start") else None
         hit = located(exp, answer.get("key"), start, None)
@@ -472,7 +489,7 @@ def run_edlib(corpus: Corpus, queries: list[Query], budget_s: float | None) -> T
 
 
 def record_competitor(result: ToolResult, query: Query, ms: float, extrapolated: bool, best: tuple) -> None:
-    result.latencies_ms.append(ms)
+    result.record(query.query_id, ms)
     result.extrapolated += extrapolated
     if is_locatable(query.expectation) and not extrapolated:
         result.locatable += 1
@@ -507,7 +524,7 @@ def run_ripgrep(corpus: Corpus, queries: list[Query], budget_s: float | None) ->
     result.notes.append("per-quote time includes starting the rg process; rg matches only verbatim text on one line")
     for query in queries:
         run = run_child([*RG_BASE, "--", query.text, str(corpus.directory)], budget_s or 600)
-        result.latencies_ms.append(run.wall_s * 1000)
+        result.record(query.query_id, run.wall_s * 1000)
         result.extrapolated += run.timed_out
         if is_locatable(query.expectation) and not run.timed_out:
             result.locatable += 1
@@ -549,8 +566,15 @@ def ratio(tool: float | None, baseline: float | None) -> str:
     return f"{tool / baseline:.1f}x"
 
 
+def p50_on(summary: dict, query_ids) -> float | None:
+    """A tool's median time over just these quotes (those another tool ran), so that a ratio
+    compares the two on the same quotes."""
+    by_query = summary.get("latency_ms_by_query", {})
+    return percentile([by_query[q] for q in query_ids if q in by_query], 0.50)
+
+
 def summary_table(results: dict) -> str:
-    header = "| corpus | tool | queries | p50 / quote | p99 / quote | p50 vs quoteline | medium draft | draft vs quoteline | located | verdicts |"
+    header = "| corpus | tool | queries | p50 / quote | p99 / quote | first quote | p50 vs quoteline (same quotes) | medium draft | draft vs quoteline | located | verdicts |"
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for name, corpus in results["corpora"].items():
         base = corpus["tools"].get("quoteline", {})
@@ -565,9 +589,11 @@ def summary_table(results: dict) -> str:
             draft_txt = "-" if draft_s is None else f"{draft_s:.2f} s" + (" (est.)" if "estimated_s" in draft else "")
             queries = f"{s['queries']}" + (f" ({s['extrapolated_queries']} extrap.)" if s["extrapolated_queries"] else "")
             verdicts = fmt_rate(s["verdict_correct"], s["verdict_total"]) if tool == "quoteline" else "-"
+            first = fmt_ms(s.get("first_ms")) if tool == "quoteline" else "-"
+            versus = "1.0x" if tool == "quoteline" else ratio(s["p50_ms"], p50_on(base, s.get("latency_ms_by_query", {})))
             lines.append(
-                f"| {name} ({corpus['bytes'] / 1e6:.1f} MB) | {tool} | {queries} | {fmt_ms(s['p50_ms'])} | {fmt_ms(s['p99_ms'])} | "
-                f"{'1.0x' if tool == 'quoteline' else ratio(s['p50_ms'], base.get('p50_ms'))} | {draft_txt} | "
+                f"| {name} ({corpus['bytes'] / 1e6:.1f} MB) | {tool} | {queries} | {fmt_ms(s['p50_ms'])} | {fmt_ms(s['p99_ms'])} | {first} | "
+                f"{versus} | {draft_txt} | "
                 f"{'1.0x' if tool == 'quoteline' and draft_s else ratio(draft_s, base_draft)} | {fmt_rate(s['located'], s['locatable'])} | {verdicts} |"
             )
     return "\n".join(lines)
@@ -650,7 +676,8 @@ def write_report(results: dict, out: Path, plot_name: str) -> str:
         "",
         f"Generated {results['generated_at']} on {results['machine']['cpus']} CPUs ({results['machine']['platform']}).",
         f"quoteline: {ql['binary'] or 'not run'} ({ql['reason']}).",
-        f"Queries per corpus: the quotes of the `{results['query_drafts']}` draft(s); L competitors: first {results['l_queries']} quotes, {results['l_timeout_s']} s budget each, extrapolated.",
+        f"Queries per corpus: the quotes of the `{results['query_drafts']}` draft(s), each timed once in draft order; "
+        f"baselines: {results['competitor_queries']} of them evenly spaced on S and M, {results['l_queries']} on L with a {results['l_timeout_s']} s budget each, extrapolated.",
         "",
         "## Per quote",
         "",
@@ -692,9 +719,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quoteline", help="path to the quoteline binary (default: target/release/quoteline, then PATH)")
     parser.add_argument("--require-quoteline", action="store_true", help="fail if quoteline is missing or errors")
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of: " + ", ".join(TOOLS))
-    parser.add_argument("--query-drafts", default="medium", help="draft kind whose quotes are the per-quote queries")
+    parser.add_argument("--query-drafts", default="long", help="draft kind whose quotes are the per-quote queries")
+    parser.add_argument("--competitor-queries", type=int, default=100,
+                        help="quotes the baselines run on S and M, evenly spaced over the queries (quoteline runs all)")
     parser.add_argument("--drafts", default="short,medium,long,batch", help="draft kinds to check whole")
-    parser.add_argument("--l-queries", type=int, default=10, help="competitor queries on L")
+    parser.add_argument("--l-queries", type=int, default=10, help="quotes the baselines run on L, evenly spaced over the queries")
     parser.add_argument("--l-timeout", type=float, default=20.0, help="seconds per competitor query on L before extrapolating")
     parser.add_argument("--quoteline-timeout", type=float, default=1800.0)
     parser.add_argument("--min-accuracy", type=float, help="exit 1 if quoteline's verdict accuracy on any corpus falls below this")
@@ -725,6 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "quoteline": {"binary": str(binary) if binary else None, "reason": reason},
         "query_drafts": args.query_drafts,
+        "competitor_queries": args.competitor_queries,
         "l_queries": args.l_queries,
         "l_timeout_s": args.l_timeout,
         "corpora": {},
@@ -748,7 +778,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: no {args.query_drafts} drafts; skipped", file=sys.stderr)
             continue
         is_large = name == "L"
-        competitor_queries = queries[: args.l_queries] if is_large else queries
+        competitor_queries = evenly_spaced(queries, args.l_queries if is_large else args.competitor_queries)
         budget = args.l_timeout if is_large else None
         entry = {"files": len(corpus.texts), "bytes": corpus.total_bytes, "queries": len(queries), "tools": {}, "drafts": {}}
         results["corpora"][name] = entry
@@ -769,8 +799,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             began = time.perf_counter()
             outcome = runners[tool](corpus, competitor_queries, budget)
-            if is_large:
-                outcome.notes.append(f"{len(competitor_queries)} of {len(queries)} quotes; {outcome.extrapolated} extrapolated from a {budget:.0f} s partial scan")
+            if len(competitor_queries) < len(queries):
+                outcome.notes.append(f"{len(competitor_queries)} of {len(queries)} quotes, evenly spaced"
+                                     + (f"; {outcome.extrapolated} extrapolated from a {budget:.0f} s partial scan" if is_large else ""))
             entry["tools"][tool] = outcome.summary()
             print(f"{name}: {tool} {len(competitor_queries)} quotes in {time.perf_counter() - began:.1f} s", file=sys.stderr)
 
