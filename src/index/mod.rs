@@ -586,14 +586,73 @@ pub struct CorpusIndex {
     word_postings: Buckets,
 }
 
-/// Every word of the corpus as its vocabulary id, in corpus order: two bytes each while the
-/// vocabulary has at most 65,536 words (a corpus of a few hundred megabytes in one language
-/// usually does), else four. This array is most of the index, so its width is most of the
-/// index's bytes per corpus byte.
+/// Every word of the corpus as its vocabulary id, in corpus order, in the fewest bytes that
+/// hold the vocabulary's ids: two while it has at most 65,536 words (a generated corpus that
+/// reuses a few documents' words), three up to 16.7 million (a real archive: names, numbers and
+/// misprints make millions of distinct words), else four. This array is most of the index, so
+/// its width is most of the index's bytes per corpus byte.
 #[derive(Debug, Clone)]
 enum WordIds {
     Narrow(Store<u16>),
+    Medium(Store<[u8; 3]>),
     Wide(Store<u32>),
+}
+
+/// One stored word id, as wide as [`WordIds`] stores it.
+trait StoredId: bytemuck::Pod + Send + Sync {
+    fn narrow(id: u32) -> Self;
+    fn widen(self) -> u32;
+}
+
+impl StoredId for u16 {
+    fn narrow(id: u32) -> u16 {
+        id as u16
+    }
+    #[inline(always)]
+    fn widen(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+/// Little-endian, like the other arrays of a saved index.
+impl StoredId for [u8; 3] {
+    fn narrow(id: u32) -> [u8; 3] {
+        let [a, b, c, _] = id.to_le_bytes();
+        [a, b, c]
+    }
+    #[inline(always)]
+    fn widen(self) -> u32 {
+        let [a, b, c] = self;
+        u32::from_le_bytes([a, b, c, 0])
+    }
+}
+
+impl StoredId for u32 {
+    fn narrow(id: u32) -> u32 {
+        id
+    }
+    #[inline(always)]
+    fn widen(self) -> u32 {
+        self
+    }
+}
+
+/// Runs `$body` with `$ids` bound to the store of whichever width `$word_ids` holds.
+macro_rules! with_ids {
+    ($word_ids:expr, $ids:ident => $body:expr) => {
+        match $word_ids {
+            WordIds::Narrow($ids) => $body,
+            WordIds::Medium($ids) => $body,
+            WordIds::Wide($ids) => $body,
+        }
+    };
+}
+use with_ids;
+
+/// Widens `ids` into `buffer` (cleared first).
+fn widen_into<T: StoredId>(ids: &[T], buffer: &mut Vec<u32>) {
+    buffer.clear();
+    buffer.extend(ids.iter().map(|&id| id.widen()));
 }
 
 impl Default for WordIds {
@@ -602,77 +661,103 @@ impl Default for WordIds {
     }
 }
 
-impl WordIds {
-    /// The narrowest width for ids below `vocabulary`.
-    fn new(ids: Vec<u32>, vocabulary: usize) -> WordIds {
-        if WordIds::narrow_for(vocabulary) {
-            WordIds::Narrow(ids.par_iter().map(|&id| id as u16).collect::<Vec<u16>>().into())
+/// How many bytes [`WordIds`] stores an id in, for a vocabulary of `words` words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdWidth {
+    Two,
+    Three,
+    Four,
+}
+
+impl IdWidth {
+    /// The narrowest width for ids below `vocabulary` (the persisted index relies on this rule
+    /// too, so a saved index says its width by its vocabulary's size).
+    fn for_vocabulary(vocabulary: usize) -> IdWidth {
+        if vocabulary <= 1 << 16 {
+            IdWidth::Two
+        } else if vocabulary <= 1 << 24 {
+            IdWidth::Three
         } else {
-            WordIds::Wide(ids.into())
+            IdWidth::Four
         }
     }
+}
 
-    /// Whether ids below `vocabulary` are stored in two bytes (the persisted index relies on
-    /// this rule too).
-    fn narrow_for(vocabulary: usize) -> bool {
-        vocabulary <= 1 << 16
+impl WordIds {
+    /// The narrowest store for ids below `vocabulary`.
+    fn new(ids: Vec<u32>, vocabulary: usize) -> WordIds {
+        fn narrowed<T: StoredId>(ids: &[u32]) -> Store<T> {
+            ids.par_iter().map(|&id| T::narrow(id)).collect::<Vec<T>>().into()
+        }
+        match IdWidth::for_vocabulary(vocabulary) {
+            IdWidth::Two => WordIds::Narrow(narrowed(&ids)),
+            IdWidth::Three => WordIds::Medium(narrowed(&ids)),
+            IdWidth::Four => WordIds::Wide(ids.into()),
+        }
     }
 
     fn len(&self) -> usize {
-        match self {
-            WordIds::Narrow(ids) => ids.len(),
-            WordIds::Wide(ids) => ids.len(),
-        }
+        with_ids!(self, ids => ids.len())
     }
 
     #[inline]
     fn get(&self, pos: usize) -> u32 {
-        match self {
-            WordIds::Narrow(ids) => u32::from(ids[pos]),
-            WordIds::Wide(ids) => ids[pos],
-        }
+        with_ids!(self, ids => ids[pos].widen())
     }
 
-    /// The ids at `range`: borrowed when stored wide, widened into a copy when narrow (the
+    /// The ids at `range`: borrowed when stored wide, widened into a copy otherwise (the
     /// callers read a window of a few hundred words, or one document).
     fn slice(&self, range: Range<usize>) -> Cow<'_, [u32]> {
         match self {
-            WordIds::Narrow(ids) => Cow::Owned(ids[range].iter().map(|&id| u32::from(id)).collect()),
             WordIds::Wide(ids) => Cow::Borrowed(&ids[range]),
+            _ => {
+                let mut widened = Vec::new();
+                self.widen_into(range, &mut widened);
+                Cow::Owned(widened)
+            }
         }
+    }
+
+    /// The ids at `range` as `u32`s: borrowed when stored wide, else widened into `buffer`.
+    fn ids_in<'a>(&'a self, range: Range<usize>, buffer: &'a mut Vec<u32>) -> &'a [u32] {
+        match self {
+            WordIds::Wide(ids) => &ids[range],
+            _ => {
+                self.widen_into(range, buffer);
+                buffer
+            }
+        }
+    }
+
+    fn widen_into(&self, range: Range<usize>, buffer: &mut Vec<u32>) {
+        with_ids!(self, ids => widen_into(&ids[range], buffer))
     }
 
     /// Calls `f(first, ids)` on consecutive pieces of `range`, each followed by the next
     /// `overlap` words, so `ids.windows(overlap + 1)` yields each window of `range` once. A scan
-    /// of a whole document thus needs no copy of it: a narrow array's pieces are widened into
+    /// of a whole document thus needs no copy of it: a narrower array's pieces are widened into
     /// one small reused buffer (a document-sized one would be a fresh mapping each time).
     fn for_each_piece(&self, range: Range<usize>, overlap: usize, mut f: impl FnMut(usize, &[u32])) {
         const PIECE: usize = 4096;
-        match self {
-            WordIds::Wide(ids) => f(range.start, &ids[range]),
-            WordIds::Narrow(ids) => {
-                let mut buffer = Vec::with_capacity(PIECE + overlap);
-                let mut first = range.start;
-                loop {
-                    let end = (first + PIECE + overlap).min(range.end);
-                    buffer.clear();
-                    buffer.extend(ids[first..end].iter().map(|&id| u32::from(id)));
-                    f(first, &buffer);
-                    if end == range.end {
-                        break;
-                    }
-                    first += PIECE;
-                }
+        if let WordIds::Wide(ids) = self {
+            return f(range.start, &ids[range]);
+        }
+        let mut buffer = Vec::with_capacity(PIECE + overlap);
+        let mut first = range.start;
+        loop {
+            let end = (first + PIECE + overlap).min(range.end);
+            self.widen_into(first..end, &mut buffer);
+            f(first, &buffer);
+            if end == range.end {
+                break;
             }
+            first += PIECE;
         }
     }
 
     /// Whether the words from `pos` on are `quote` (which must fit before the end).
     fn matches_at(&self, pos: usize, quote: &[u32]) -> bool {
-        match self {
-            WordIds::Narrow(ids) => ids[pos..pos + quote.len()].iter().zip(quote).all(|(&a, &b)| u32::from(a) == b),
-            WordIds::Wide(ids) => ids[pos..pos + quote.len()] == *quote,
-        }
+        with_ids!(self, ids => ids[pos..pos + quote.len()].iter().zip(quote).all(|(&a, &b)| a.widen() == b))
     }
 
     /// The hash of the `N` words from `pos`.
@@ -681,10 +766,7 @@ impl WordIds {
     }
 
     fn heap_bytes(&self) -> usize {
-        match self {
-            WordIds::Narrow(ids) => ids.heap_bytes(),
-            WordIds::Wide(ids) => ids.heap_bytes(),
-        }
+        with_ids!(self, ids => ids.heap_bytes())
     }
 }
 
@@ -941,15 +1023,7 @@ impl CorpusIndex {
     /// [`Self::word_ids`] without allocating: a narrow index widens them into `scratch`, which
     /// a caller reading many windows reuses.
     pub fn word_ids_in<'a>(&'a self, words: Range<u32>, scratch: &'a mut Vec<u32>) -> &'a [u32] {
-        let range = words.start as usize..words.end as usize;
-        match &self.word_ids {
-            WordIds::Wide(ids) => &ids[range],
-            WordIds::Narrow(ids) => {
-                scratch.clear();
-                scratch.extend(ids[range].iter().map(|&id| u32::from(id)));
-                scratch
-            }
-        }
+        self.word_ids.ids_in(words.start as usize..words.end as usize, scratch)
     }
 
     /// Byte span of the word at `pos` in its source's text.
@@ -1647,6 +1721,32 @@ mod tests {
 
     fn ids(index: &CorpusIndex, text: &str) -> Vec<u32> {
         crate::normalize::words(text).iter().map(|w| index.vocab().id(&w.norm).unwrap_or(UNKNOWN_WORD)).collect()
+    }
+
+    #[test]
+    fn word_ids_take_the_fewest_bytes_that_hold_the_vocabulary() {
+        assert_eq!(IdWidth::for_vocabulary(0), IdWidth::Two);
+        assert_eq!(IdWidth::for_vocabulary(1 << 16), IdWidth::Two);
+        assert_eq!(IdWidth::for_vocabulary((1 << 16) + 1), IdWidth::Three);
+        assert_eq!(IdWidth::for_vocabulary(1 << 24), IdWidth::Three);
+        assert_eq!(IdWidth::for_vocabulary((1 << 24) + 1), IdWidth::Four);
+        // Ids at each width's edges survive storing and reading, one by one, by slice, in the
+        // pieces a document scan reads, and compared in place.
+        let edges = vec![0, 1, 255, 256, 65_535, 65_536, 0x12_3456, (1 << 24) - 1];
+        for (vocabulary, stored) in [((1 << 24), 3), ((1 << 24) + 1, 4)] {
+            let word_ids = WordIds::new(edges.clone(), vocabulary);
+            assert_eq!(word_ids.heap_bytes(), stored * edges.len(), "{word_ids:?}");
+            assert_eq!((0..edges.len()).map(|p| word_ids.get(p)).collect::<Vec<_>>(), edges);
+            assert_eq!(*word_ids.slice(2..6), edges[2..6]);
+            let mut pieces = Vec::new();
+            word_ids.for_each_piece(1..edges.len(), 1, |first, ids| pieces.push((first, ids.to_vec())));
+            assert_eq!(pieces, vec![(1, edges[1..].to_vec())]);
+            assert!(word_ids.matches_at(5, &edges[5..]));
+            assert!(!word_ids.matches_at(5, &[65_536, 0x12_3457]));
+        }
+        let narrow = WordIds::new(vec![0, 65_535, 7], 1 << 16);
+        assert!(matches!(narrow, WordIds::Narrow(_)));
+        assert_eq!((narrow.len(), narrow.get(1)), (3, 65_535));
     }
 
     #[test]

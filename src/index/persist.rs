@@ -19,13 +19,13 @@ use rayon::prelude::*;
 
 use super::store::{Backing, Store};
 use super::{
-    Buckets, CorpusIndex, SeedTable, SpanTable, Vocabulary, WordIds, LONG_SHINGLE, SHINGLE, SHINGLE_CAP, WINNOW,
-    WORD_POSTINGS_CAP,
+    with_ids, Buckets, CorpusIndex, IdWidth, SeedTable, SpanTable, StoredId, Vocabulary, WordIds, LONG_SHINGLE,
+    SHINGLE, SHINGLE_CAP, WINNOW, WORD_POSTINGS_CAP,
 };
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 const MAGIC: &[u8; 8] = b"QLINDEX\x04";
 /// Bytes per separately hashed chunk of the file.
 const CHECKSUM_CHUNK: usize = 16 << 20;
@@ -108,10 +108,7 @@ impl CorpusIndex {
         write_section(&mut out, &table.offsets)?;
         write_section(&mut out, &table.positions)?;
         write_section(&mut out, &self.docs)?;
-        match &self.word_ids {
-            WordIds::Narrow(ids) => write_section(&mut out, ids)?,
-            WordIds::Wide(ids) => write_section(&mut out, ids)?,
-        }
+        with_ids!(&self.word_ids, ids => write_section(&mut out, ids)?);
         write_section(&mut out, &self.spans.checkpoints)?;
         write_section(&mut out, &self.spans.gaps)?;
         write_section(&mut out, &self.spans.lens)?;
@@ -182,10 +179,10 @@ impl CorpusIndex {
         };
         index.docs = reader.array()?;
         // The vocabulary's size decides the width, as it did when the index was built.
-        index.word_ids = if WordIds::narrow_for(index.vocab.len()) {
-            WordIds::Narrow(reader.array()?)
-        } else {
-            WordIds::Wide(reader.array()?)
+        index.word_ids = match IdWidth::for_vocabulary(index.vocab.len()) {
+            IdWidth::Two => WordIds::Narrow(reader.array()?),
+            IdWidth::Three => WordIds::Medium(reader.array()?),
+            IdWidth::Four => WordIds::Wide(reader.array()?),
         };
         index.spans = SpanTable {
             checkpoints: reader.array()?,
@@ -231,10 +228,7 @@ impl CorpusIndex {
             return corrupt("span checkpoints");
         }
         // Whole-array scans run in parallel: they are most of loading a large index.
-        let ids_in_vocabulary = match &self.word_ids {
-            WordIds::Narrow(ids) => !any_at_least(ids, self.vocab.len()),
-            WordIds::Wide(ids) => !any_at_least(ids, self.vocab.len()),
-        };
+        let ids_in_vocabulary = with_ids!(&self.word_ids, ids => !any_at_least(ids, self.vocab.len()));
         if !ids_in_vocabulary {
             return corrupt("word ids");
         }
@@ -271,9 +265,9 @@ fn validate_postings(table: &Buckets, keys: usize, mask: u32, bound: usize) -> R
 }
 
 /// Whether any item is `bound` or more, scanning chunks in parallel.
-fn any_at_least<T: Copy + Into<u64> + Sync>(items: &[T], bound: usize) -> bool {
+fn any_at_least<T: StoredId>(items: &[T], bound: usize) -> bool {
     let bound = bound as u64;
-    items.par_chunks(1 << 20).any(|chunk| chunk.iter().fold(false, |bad, &x| bad | (x.into() >= bound)))
+    items.par_chunks(1 << 20).any(|chunk| chunk.iter().fold(false, |bad, &x| bad | (u64::from(x.widen()) >= bound)))
 }
 
 fn write_section<T: Pod>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
@@ -408,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn a_vocabulary_too_large_for_two_bytes_keeps_four_byte_ids() {
+    fn a_vocabulary_too_large_for_two_bytes_keeps_three_byte_ids() {
         // 70,000 distinct words (w0 … w69999) then a passage quoted below: ids above 65,535.
         let filler: String = (0..70_000).map(|i| format!("w{i} ")).collect();
         let passage = "any support for mek would extremely damage its reputation";
@@ -417,9 +411,11 @@ mod tests {
             Source::new("cable", "cable.txt", format!("w69999 zz1 zz2 {passage} zz3.")),
         ];
         let (built, bytes) = round_trip(&sources);
-        assert!(matches!(built.word_ids, WordIds::Wide(_)));
+        assert!(matches!(built.word_ids, WordIds::Medium(_)));
+        // Three bytes a word, where four would be 280,052 bytes.
+        assert_eq!(built.word_ids.heap_bytes(), 3 * built.word_count());
         let loaded = CorpusIndex::from_bytes(Arc::new(bytes), &source_fingerprints(&sources)).unwrap();
-        assert!(matches!(loaded.word_ids, WordIds::Wide(_)));
+        assert!(matches!(loaded.word_ids, WordIds::Medium(_)));
         let last = loaded.vocab().id("w69999").unwrap();
         assert!(last > u32::from(u16::MAX));
         let quote: Vec<u32> =
@@ -429,6 +425,12 @@ mod tests {
         assert_eq!(loaded.doc_of(found[0].start), 1);
         assert_eq!(*loaded.word_ids(found[0].clone()), *quote);
         assert_eq!(loaded.candidates(&quote, None, 4), built.candidates(&quote, None, 4));
+        // A cited source read whole (no seed needed) finds the passage through the same ids.
+        let reworded: Vec<u32> =
+            ["support", "for", "mek", "would", "damage"].iter().map(|w| loaded.vocab().id(w).unwrap()).collect();
+        let scanned = loaded.scan_candidates(&reworded, 1, 3);
+        assert_eq!(scanned, built.scan_candidates(&reworded, 1, 3));
+        assert!(scanned.first().is_some_and(|c| c.words.contains(&(loaded.doc_words(1).start + 4))), "{scanned:?}");
         // The small corpus beside it stores two bytes a word.
         assert!(matches!(CorpusIndex::build(&sources[1..]).unwrap().word_ids, WordIds::Narrow(_)));
     }
