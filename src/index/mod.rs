@@ -661,7 +661,7 @@ impl Default for WordIds {
     }
 }
 
-/// How many bytes [`WordIds`] stores an id in, for a vocabulary of `words` words.
+/// How many bytes [`WordIds`] stores each id in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IdWidth {
     Two,
