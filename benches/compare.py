@@ -153,8 +153,8 @@ def percentile(values: list[float], fraction: float) -> float | None:
 class ToolResult:
     """Per-query outcomes of one tool on one corpus."""
 
-    latencies_ms: list[float] = field(default_factory=list)
-    # Each query's time, by query id, so a ratio compares two tools on the same quotes.
+    # Each query's time, by query id (in the order run), so a ratio compares two tools on the
+    # same quotes.
     latency_by_id: dict[str, float] = field(default_factory=dict)
     extrapolated: int = 0
     located: int = 0
@@ -164,19 +164,23 @@ class ToolResult:
     notes: list[str] = field(default_factory=list)
 
     def record(self, query_id: str, ms: float) -> None:
-        self.latencies_ms.append(ms)
         self.latency_by_id[query_id] = ms
 
+    @property
+    def latencies_ms(self) -> list[float]:
+        return list(self.latency_by_id.values())
+
     def summary(self) -> dict:
+        latencies_ms = self.latencies_ms
         return {
-            "queries": len(self.latencies_ms),
+            "queries": len(latencies_ms),
             # The first quote a process checks pays for cold caches and an unmapped index.
-            "first_ms": self.latencies_ms[0] if self.latencies_ms else None,
+            "first_ms": latencies_ms[0] if latencies_ms else None,
             "extrapolated_queries": self.extrapolated,
-            "p50_ms": percentile(self.latencies_ms, 0.50),
-            "p99_ms": percentile(self.latencies_ms, 0.99),
-            "mean_ms": sum(self.latencies_ms) / len(self.latencies_ms) if self.latencies_ms else None,
-            "total_ms": sum(self.latencies_ms),
+            "p50_ms": percentile(latencies_ms, 0.50),
+            "p99_ms": percentile(latencies_ms, 0.99),
+            "mean_ms": sum(latencies_ms) / len(latencies_ms) if latencies_ms else None,
+            "total_ms": sum(latencies_ms),
             "located": self.located,
             "locatable": self.locatable,
             "located_rate": self.located / self.locatable if self.locatable else None,

@@ -600,14 +600,10 @@ enum WordIds {
 
 /// One stored word id, as wide as [`WordIds`] stores it.
 trait StoredId: bytemuck::Pod + Send + Sync {
-    fn narrow(id: u32) -> Self;
     fn widen(self) -> u32;
 }
 
 impl StoredId for u16 {
-    fn narrow(id: u32) -> u16 {
-        id as u16
-    }
     #[inline(always)]
     fn widen(self) -> u32 {
         u32::from(self)
@@ -616,10 +612,6 @@ impl StoredId for u16 {
 
 /// Little-endian, like the other arrays of a saved index.
 impl StoredId for [u8; 3] {
-    fn narrow(id: u32) -> [u8; 3] {
-        let [a, b, c, _] = id.to_le_bytes();
-        [a, b, c]
-    }
     #[inline(always)]
     fn widen(self) -> u32 {
         let [a, b, c] = self;
@@ -628,9 +620,6 @@ impl StoredId for [u8; 3] {
 }
 
 impl StoredId for u32 {
-    fn narrow(id: u32) -> u32 {
-        id
-    }
     #[inline(always)]
     fn widen(self) -> u32 {
         self
@@ -686,12 +675,15 @@ impl IdWidth {
 impl WordIds {
     /// The narrowest store for ids below `vocabulary`.
     fn new(ids: Vec<u32>, vocabulary: usize) -> WordIds {
-        fn narrowed<T: StoredId>(ids: &[u32]) -> Store<T> {
-            ids.par_iter().map(|&id| T::narrow(id)).collect::<Vec<T>>().into()
+        fn narrowed<T: StoredId>(ids: &[u32], narrow: impl Fn(u32) -> T + Sync) -> Store<T> {
+            ids.par_iter().map(|&id| narrow(id)).collect::<Vec<T>>().into()
         }
         match IdWidth::for_vocabulary(vocabulary) {
-            IdWidth::Two => WordIds::Narrow(narrowed(&ids)),
-            IdWidth::Three => WordIds::Medium(narrowed(&ids)),
+            IdWidth::Two => WordIds::Narrow(narrowed(&ids, |id| id as u16)),
+            IdWidth::Three => WordIds::Medium(narrowed(&ids, |id| {
+                let [a, b, c, _] = id.to_le_bytes();
+                [a, b, c]
+            })),
             IdWidth::Four => WordIds::Wide(ids.into()),
         }
     }
