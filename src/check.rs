@@ -228,6 +228,10 @@ pub struct Checker<'a> {
 struct Located {
     alignment: Alignment,
     verdict: Verdict,
+    /// Where its source stands in the order sources are searched in: a source searched out
+    /// of turn is sorted back into place, so ties between equally close sources fall the same
+    /// way whatever order they were aligned in.
+    order: usize,
 }
 
 /// A quote being located: what aligning it in any source needs, made once, and what the
@@ -240,6 +244,14 @@ struct Locating<'q> {
     /// with no more votes takes its alignment without a dynamic programme.
     aligned: Vec<(Alignment, u32)>,
     located: Vec<Located>,
+}
+
+impl Locating<'_> {
+    /// Where in a source to align the quote: its first three candidate regions, each cut to a
+    /// length that keeps the dynamic programme bounded whatever the clustering produced.
+    fn windows<'c>(&self, regions: impl Iterator<Item = &'c Candidate>) -> Vec<Range<u32>> {
+        regions.take(3).map(|c| c.words.start..c.words.end.min(c.words.start + self.words * 4 + 256)).collect()
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -389,9 +401,26 @@ impl<'a> Checker<'a> {
         let mut settled = false;
         // The closest (by coverage) the passage was found so far: in a cited source, anywhere.
         let (mut cited_best, mut any_best): (Option<f32>, f32) = (None, MIN_COVERAGE);
-        for (doc, votes) in docs {
-            let regions = candidates.iter().filter(|c| c.doc == doc);
+        // Other sources put off until the cited sources have been read whole (see below).
+        let mut deferred: Vec<(usize, usize, u32, Vec<Range<u32>>)> = Vec::new();
+        let searched = docs.len();
+        for (order, (doc, votes)) in docs.into_iter().enumerate() {
+            let windows = quote.windows(candidates.iter().filter(|c| c.doc == doc));
             let cited = cited_docs.contains(&doc);
+            // While no cited source holds the passage, each will be read whole, and a copy
+            // found there raises the floor for the other sources: an archive's common phrase
+            // ("which cannot be treated as a") is in a dozen documents, each a dynamic
+            // programme that such a copy would have made needless. Only a source that cannot
+            // hold the quote exactly or altered is put off, so whether the cited sources are
+            // read at all is decided as before.
+            if !cited
+                && cited_best.is_none()
+                && !cited_docs.is_empty()
+                && quote.bound.within(self.index, doc, &windows) < 1.0
+            {
+                deferred.push((order, doc, votes, windows));
+                continue;
+            }
             // Another source is worth a dynamic programme only if it may hold the passage at
             // least as closely as the one that will be reported (the cited source's, once it
             // has one): an archive holds many loose copies of a drifted passage, and aligning
@@ -399,7 +428,7 @@ impl<'a> Checker<'a> {
             // sources at least that close, so skipping the others changes nothing.
             let floor = if cited { MIN_COVERAGE } else { cited_best.unwrap_or(any_best) };
             let before = quote.located.len();
-            self.locate_in(&mut quote, doc, votes, regions, settled, floor);
+            self.locate_in(&mut quote, order, doc, votes, windows, settled, floor);
             if let Some(found) = quote.located.get(before) {
                 let coverage = found.alignment.coverage;
                 any_best = any_best.max(coverage);
@@ -417,34 +446,53 @@ impl<'a> Checker<'a> {
         // that the cited source does not hold these words.
         let settled_elsewhere = quote.located.iter().any(|l| matches!(l.verdict, Verdict::Exact | Verdict::Altered));
         if cited_best.is_none() && !settled_elsewhere {
-            for &doc in cited_docs {
+            for (k, &doc) in cited_docs.iter().enumerate() {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                self.locate_in(&mut quote, doc, votes, regions.iter(), false, MIN_COVERAGE);
+                let windows = quote.windows(regions.iter());
+                self.locate_in(&mut quote, searched + k, doc, votes, windows, false, MIN_COVERAGE);
             }
         }
+        // The sources put off, each with the floor it had in its turn (the closest copy in the
+        // sources before it), raised to the closest copy in a cited source if one was found:
+        // the reported passage is then a cited one (these can only be drifted copies), and
+        // `also_found_in` lists only sources at least as close as it.
+        let cited_floor = quote
+            .located
+            .iter()
+            .filter(|l| cited_docs.contains(&l.alignment.doc))
+            .map(|l| l.alignment.coverage)
+            .reduce(f32::min)
+            .unwrap_or(MIN_COVERAGE);
+        for (order, doc, votes, windows) in deferred {
+            let in_turn = quote
+                .located
+                .iter()
+                .filter(|l| l.order < order)
+                .map(|l| l.alignment.coverage)
+                .fold(MIN_COVERAGE, f32::max);
+            self.locate_in(&mut quote, order, doc, votes, windows, false, in_turn.max(cited_floor));
+        }
+        quote.located.sort_by_key(|l| l.order);
         quote.located
     }
 
-    /// Aligns the quote in up to three `regions` of document `doc` and adds the alignment to
-    /// `quote.located` when it resembles the quote, carrying over an alignment of an identical
-    /// copy in `quote.aligned` rather than aligning afresh. With `copies_only`, only such a
-    /// copy counts.
-    fn locate_in<'c>(
+    /// Aligns the quote in `windows` of document `doc` (the `order`th source searched) and
+    /// adds the alignment to `quote.located` when it resembles the quote, carrying over an
+    /// alignment of an identical copy in `quote.aligned` rather than aligning afresh. With
+    /// `copies_only`, only such a copy counts.
+    #[allow(clippy::too_many_arguments)]
+    fn locate_in(
         &self,
         quote: &mut Locating<'_>,
+        order: usize,
         doc: usize,
         votes: u32,
-        regions: impl Iterator<Item = &'c Candidate>,
+        windows: Vec<Range<u32>>,
         copies_only: bool,
         min_coverage: f32,
     ) {
         let words = quote.words;
-        let windows: Vec<Range<u32>> = regions
-            .take(3)
-            // Keep the dynamic programme bounded whatever the clustering produced.
-            .map(|c| c.words.start..c.words.end.min(c.words.start + words * 4 + 256))
-            .collect();
         if windows.is_empty() {
             return;
         }
@@ -477,7 +525,7 @@ impl<'a> Checker<'a> {
         if quote.aligned.len() < 4 {
             quote.aligned.push((alignment.clone(), votes));
         }
-        quote.located.push(Located { alignment, verdict });
+        quote.located.push(Located { alignment, verdict, order });
     }
 
     fn source_span(&self, doc: usize, span: Range<usize>) -> SourceSpan {
