@@ -125,6 +125,17 @@ fn quote_from_another_source_is_misattributed() {
 }
 
 #[test]
+fn drifted_quote_from_another_source_is_misattributed_to_it() {
+    // No region of the cable is a candidate, so the cable is read whole before the sources
+    // that can only hold a drifted copy are aligned; they must still be aligned after it.
+    let q = check_one("the group “is also deeply disliked today within Iran, largely due to its siding with Iraq in the Iran–Iraq War” [@state-dept-cable-2011]");
+    assert_eq!(q.verdict, Verdict::Misattributed, "{q:?}");
+    assert_eq!(q.source.unwrap().key, "wikipedia-pmoi");
+    assert_eq!(q.edits.len(), 1, "{:?}", q.edits);
+    assert_eq!(q.edits[0].op, EditOp::Replace);
+}
+
+#[test]
 fn a_misattributed_quote_made_of_phrases_an_archive_repeats_is_still_found() {
     // An archive in which every three words of the cable's sentence recur thousands of times
     // (each five-word stretch of it, reprinted), while the whole sentence is in one file only.
