@@ -247,11 +247,23 @@ struct Locating<'q> {
 }
 
 impl Locating<'_> {
-    /// Where in a source to align the quote: its first three candidate regions, each cut to a
-    /// length that keeps the dynamic programme bounded whatever the clustering produced.
-    fn windows<'c>(&self, regions: impl Iterator<Item = &'c Candidate>) -> Vec<Range<u32>> {
-        regions.take(3).map(|c| c.words.start..c.words.end.min(c.words.start + self.words * 4 + 256)).collect()
+    /// Where to align the quote in document `doc`, the `order`th source searched, whose best
+    /// region has `votes`: its first three candidate regions, each cut to a length that keeps
+    /// the dynamic programme bounded whatever the clustering produced.
+    fn search<'c>(&self, order: usize, doc: usize, votes: u32, regions: impl Iterator<Item = &'c Candidate>) -> Search {
+        let windows =
+            regions.take(3).map(|c| c.words.start..c.words.end.min(c.words.start + self.words * 4 + 256)).collect();
+        Search { order, doc, votes, windows }
     }
+}
+
+/// One source to align a quote in: where it stands in the search order, its best region's
+/// votes and the windows to align in.
+struct Search {
+    order: usize,
+    doc: usize,
+    votes: u32,
+    windows: Vec<Range<u32>>,
 }
 
 impl<'a> Checker<'a> {
@@ -402,10 +414,10 @@ impl<'a> Checker<'a> {
         // The closest (by coverage) the passage was found so far: in a cited source, anywhere.
         let (mut cited_best, mut any_best): (Option<f32>, f32) = (None, MIN_COVERAGE);
         // Other sources put off until the cited sources have been read whole (see below).
-        let mut deferred: Vec<(usize, usize, u32, Vec<Range<u32>>)> = Vec::new();
+        let mut deferred: Vec<Search> = Vec::new();
         let searched = docs.len();
         for (order, (doc, votes)) in docs.into_iter().enumerate() {
-            let windows = quote.windows(candidates.iter().filter(|c| c.doc == doc));
+            let search = quote.search(order, doc, votes, candidates.iter().filter(|c| c.doc == doc));
             let cited = cited_docs.contains(&doc);
             // While no cited source holds the passage, each will be read whole, and a copy
             // found there raises the floor for the other sources: an archive's common phrase
@@ -416,9 +428,9 @@ impl<'a> Checker<'a> {
             if !cited
                 && cited_best.is_none()
                 && !cited_docs.is_empty()
-                && quote.bound.within(self.index, doc, &windows) < 1.0
+                && quote.bound.within(self.index, doc, &search.windows) < 1.0
             {
-                deferred.push((order, doc, votes, windows));
+                deferred.push(search);
                 continue;
             }
             // Another source is worth a dynamic programme only if it may hold the passage at
@@ -428,7 +440,7 @@ impl<'a> Checker<'a> {
             // sources at least that close, so skipping the others changes nothing.
             let floor = if cited { MIN_COVERAGE } else { cited_best.unwrap_or(any_best) };
             let before = quote.located.len();
-            self.locate_in(&mut quote, order, doc, votes, windows, settled, floor);
+            self.locate_in(&mut quote, search, settled, floor);
             if let Some(found) = quote.located.get(before) {
                 let coverage = found.alignment.coverage;
                 any_best = any_best.max(coverage);
@@ -449,14 +461,14 @@ impl<'a> Checker<'a> {
             for (k, &doc) in cited_docs.iter().enumerate() {
                 let regions = self.index.scan_candidates(&seeds, doc, 3);
                 let votes = regions.first().map_or(0, |c| c.votes);
-                let windows = quote.windows(regions.iter());
-                self.locate_in(&mut quote, searched + k, doc, votes, windows, false, MIN_COVERAGE);
+                let search = quote.search(searched + k, doc, votes, regions.iter());
+                self.locate_in(&mut quote, search, false, MIN_COVERAGE);
             }
         }
         // The sources put off, each with the floor it had in its turn (the closest copy in the
-        // sources before it), raised to the closest copy in a cited source if one was found:
-        // the reported passage is then a cited one (these can only be drifted copies), and
-        // `also_found_in` lists only sources at least as close as it.
+        // sources before it), raised to the least close copy found in a cited source, if any:
+        // the reported passage is then one of those (the sources put off can only hold
+        // drifted copies), and `also_found_in` lists only sources at least as close as it.
         let cited_floor = quote
             .located
             .iter()
@@ -464,34 +476,24 @@ impl<'a> Checker<'a> {
             .map(|l| l.alignment.coverage)
             .reduce(f32::min)
             .unwrap_or(MIN_COVERAGE);
-        for (order, doc, votes, windows) in deferred {
+        for search in deferred {
             let in_turn = quote
                 .located
                 .iter()
-                .filter(|l| l.order < order)
+                .filter(|l| l.order < search.order)
                 .map(|l| l.alignment.coverage)
                 .fold(MIN_COVERAGE, f32::max);
-            self.locate_in(&mut quote, order, doc, votes, windows, false, in_turn.max(cited_floor));
+            self.locate_in(&mut quote, search, false, in_turn.max(cited_floor));
         }
         quote.located.sort_by_key(|l| l.order);
         quote.located
     }
 
-    /// Aligns the quote in `windows` of document `doc` (the `order`th source searched) and
-    /// adds the alignment to `quote.located` when it resembles the quote, carrying over an
-    /// alignment of an identical copy in `quote.aligned` rather than aligning afresh. With
-    /// `copies_only`, only such a copy counts.
-    #[allow(clippy::too_many_arguments)]
-    fn locate_in(
-        &self,
-        quote: &mut Locating<'_>,
-        order: usize,
-        doc: usize,
-        votes: u32,
-        windows: Vec<Range<u32>>,
-        copies_only: bool,
-        min_coverage: f32,
-    ) {
+    /// Aligns the quote in the windows of `search` and adds the alignment to `quote.located`
+    /// when it resembles the quote, carrying over an alignment of an identical copy in
+    /// `quote.aligned` rather than aligning afresh. With `copies_only`, only such a copy counts.
+    fn locate_in(&self, quote: &mut Locating<'_>, search: Search, copies_only: bool, min_coverage: f32) {
+        let Search { order, doc, votes, windows } = search;
         let words = quote.words;
         if windows.is_empty() {
             return;
