@@ -253,7 +253,7 @@ impl Locating<'_> {
     fn search<'c>(&self, order: usize, doc: usize, votes: u32, regions: impl Iterator<Item = &'c Candidate>) -> Search {
         let windows =
             regions.take(3).map(|c| c.words.start..c.words.end.min(c.words.start + self.words * 4 + 256)).collect();
-        Search { order, doc, votes, windows }
+        Search { order, doc, votes, windows, bound: None }
     }
 }
 
@@ -264,6 +264,15 @@ struct Search {
     doc: usize,
     votes: u32,
     windows: Vec<Range<u32>>,
+    /// The quote's [`CoverageBound`] in the windows, once asked for (a source put off is
+    /// bounded before and again when it is aligned).
+    bound: Option<f32>,
+}
+
+impl Search {
+    fn bound(&mut self, quote: &CoverageBound, index: &CorpusIndex) -> f32 {
+        *self.bound.get_or_insert_with(|| quote.within(index, self.doc, &self.windows))
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -417,7 +426,7 @@ impl<'a> Checker<'a> {
         let mut deferred: Vec<Search> = Vec::new();
         let searched = docs.len();
         for (order, (doc, votes)) in docs.into_iter().enumerate() {
-            let search = quote.search(order, doc, votes, candidates.iter().filter(|c| c.doc == doc));
+            let mut search = quote.search(order, doc, votes, candidates.iter().filter(|c| c.doc == doc));
             let cited = cited_docs.contains(&doc);
             // While no cited source holds the passage, each will be read whole, and a copy
             // found there raises the floor for the other sources: an archive's common phrase
@@ -425,10 +434,7 @@ impl<'a> Checker<'a> {
             // programme that such a copy would have made needless. Only a source that cannot
             // hold the quote exactly or altered is put off, so whether the cited sources are
             // read at all is decided as before.
-            if !cited
-                && cited_best.is_none()
-                && !cited_docs.is_empty()
-                && quote.bound.within(self.index, doc, &search.windows) < 1.0
+            if !cited && cited_best.is_none() && !cited_docs.is_empty() && search.bound(&quote.bound, self.index) < 1.0
             {
                 deferred.push(search);
                 continue;
@@ -492,10 +498,9 @@ impl<'a> Checker<'a> {
     /// Aligns the quote in the windows of `search` and adds the alignment to `quote.located`
     /// when it resembles the quote, carrying over an alignment of an identical copy in
     /// `quote.aligned` rather than aligning afresh. With `copies_only`, only such a copy counts.
-    fn locate_in(&self, quote: &mut Locating<'_>, search: Search, copies_only: bool, min_coverage: f32) {
-        let Search { order, doc, votes, windows } = search;
-        let words = quote.words;
-        if windows.is_empty() {
+    fn locate_in(&self, quote: &mut Locating<'_>, mut search: Search, copies_only: bool, min_coverage: f32) {
+        let (order, doc, votes, words) = (search.order, search.doc, search.votes, quote.words);
+        if search.windows.is_empty() {
             return;
         }
         // An exact alignment is the best there is anywhere, whatever the votes.
@@ -503,14 +508,14 @@ impl<'a> Checker<'a> {
             .aligned
             .iter()
             .filter(|(a, from)| *from >= votes || a.is_exact())
-            .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &windows, words));
+            .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &search.windows, words));
         if copies_only && copied.is_none() {
             return;
         }
         let aligned_here = copied.or_else(|| {
             // Most candidate regions share only a common phrase with the quote.
-            (quote.bound.within(self.index, doc, &windows) >= min_coverage)
-                .then(|| align_quote(self.index, quote.parsed, doc, &windows))
+            (search.bound(&quote.bound, self.index) >= min_coverage)
+                .then(|| align_quote(self.index, quote.parsed, doc, &search.windows))
                 .flatten()
         });
         let Some(alignment) = aligned_here else { return };

@@ -638,12 +638,6 @@ macro_rules! with_ids {
 }
 use with_ids;
 
-/// Widens `ids` into `buffer` (cleared first).
-fn widen_into<T: StoredId>(ids: &[T], buffer: &mut Vec<u32>) {
-    buffer.clear();
-    buffer.extend(ids.iter().map(|&id| id.widen()));
-}
-
 impl Default for WordIds {
     fn default() -> WordIds {
         WordIds::Wide(Store::default())
@@ -721,8 +715,10 @@ impl WordIds {
         }
     }
 
+    /// The ids at `range`, widened into `buffer` (cleared first).
     fn widen_into(&self, range: Range<usize>, buffer: &mut Vec<u32>) {
-        with_ids!(self, ids => widen_into(&ids[range], buffer))
+        buffer.clear();
+        with_ids!(self, ids => buffer.extend(ids[range].iter().map(|&id| id.widen())));
     }
 
     /// Calls `f(first, ids)` on consecutive pieces of `range`, each followed by the next
