@@ -294,6 +294,22 @@ def run_quoteline_bench(binary: Path, corpus: Corpus, queries: list[Query], work
     return result, index
 
 
+def median_run(runs: list[tuple[ToolResult, dict]]) -> tuple[ToolResult, dict, dict]:
+    """One corpus's `quoteline bench` runs as one result. This machine's speed drifts by tens of
+    percent from minute to minute (a build took 6 to 12 s), so one run says little. The per-quote
+    figures are those of the run with the median p99 (its p50 and first quote belong with it);
+    the build time is the median build; each run's figures are kept beside them."""
+    ordered = sorted(runs, key=lambda run: run[0].summary()["p99_ms"] or 0.0)
+    result, _ = ordered[(len(ordered) - 1) // 2]
+    summary = result.summary()
+    summary["runs"] = [{key: r.summary()[key] for key in ("p50_ms", "p99_ms", "first_ms")} for r, _ in runs]
+    builds = sorted((index for _, index in runs if index.get("index_build_ms") is not None), key=lambda ix: ix["index_build_ms"])
+    index = dict(builds[(len(builds) - 1) // 2] if builds else runs[0][1])
+    index["build_ms_runs"] = [ix.get("index_build_ms") for _, ix in runs]
+    index["peak_rss_mb"] = max(ix["peak_rss_mb"] for _, ix in runs)
+    return result, summary, index
+
+
 def verdict_is_right(expectation: dict, verdict: str | None, hit: bool) -> bool:
     if verdict != expectation["expected_verdict"]:
         return False
@@ -570,6 +586,12 @@ def ratio(tool: float | None, baseline: float | None) -> str:
     return f"{tool / baseline:.1f}x"
 
 
+def spread(runs: list[dict], key: str, fmt) -> str:
+    """" (lowest – highest)" of a figure over repeated runs, or nothing for a single run."""
+    values = sorted(r[key] for r in runs if r.get(key) is not None)
+    return f" ({fmt(values[0])} – {fmt(values[-1])})" if len(values) > 1 else ""
+
+
 def p50_on(summary: dict, query_ids) -> float | None:
     """A tool's median time over just these quotes (those another tool ran), so that a ratio
     compares the two on the same quotes."""
@@ -594,9 +616,10 @@ def summary_table(results: dict) -> str:
             queries = f"{s['queries']}" + (f" ({s['extrapolated_queries']} extrap.)" if s["extrapolated_queries"] else "")
             verdicts = fmt_rate(s["verdict_correct"], s["verdict_total"]) if tool == "quoteline" else "-"
             first = fmt_ms(s.get("first_ms")) if tool == "quoteline" else "-"
+            p99 = fmt_ms(s["p99_ms"]) + spread(s.get("runs", []), "p99_ms", fmt_ms)
             versus = "1.0x" if tool == "quoteline" else ratio(s["p50_ms"], p50_on(base, s.get("latency_ms_by_query", {})))
             lines.append(
-                f"| {name} ({corpus['bytes'] / 1e6:.1f} MB) | {tool} | {queries} | {fmt_ms(s['p50_ms'])} | {fmt_ms(s['p99_ms'])} | {first} | "
+                f"| {name} ({corpus['bytes'] / 1e6:.1f} MB) | {tool} | {queries} | {fmt_ms(s['p50_ms'])} | {p99} | {first} | "
                 f"{versus} | {draft_txt} | "
                 f"{'1.0x' if tool == 'quoteline' and draft_s else ratio(draft_s, base_draft)} | {fmt_rate(s['located'], s['locatable'])} | {verdicts} |"
             )
@@ -614,8 +637,9 @@ def index_table(results: dict) -> str:
         saved_txt = (f"{saved['index_file_bytes'] / 1e6:.1f} + {(saved.get('texts_file_bytes') or 0) / 1e6:.1f} MB, {fmt_ms(saved['load_ms'])}"
                      if "load_ms" in saved else saved.get("error", "-"))
         index_bytes = ix.get("index_bytes") or 0
+        builds = [{"ms": ms} for ms in ix.get("build_ms_runs", []) if ms is not None]
         lines.append(
-            f"| {name} | {corpus['files']} | {corpus['bytes'] / 1e6:.1f} | {fmt_ms(ix['index_build_ms'])} | "
+            f"| {name} | {corpus['files']} | {corpus['bytes'] / 1e6:.1f} | {fmt_ms(ix['index_build_ms'])}{spread(builds, 'ms', fmt_ms)} | "
             f"{ix['build_mb_per_s']:.1f} | {index_bytes / 1e6:.1f} ({index_bytes / max(corpus['bytes'], 1):.2f}) | {ix['peak_rss_mb']:.0f} MB | {saved_txt} |"
         )
     return "\n".join(lines) if len(lines) > 2 else "(quoteline did not run)"
@@ -681,6 +705,8 @@ def write_report(results: dict, out: Path, plot_name: str) -> str:
         f"Generated {results['generated_at']} on {results['machine']['cpus']} CPUs ({results['machine']['platform']}).",
         f"quoteline: {ql['binary'] or 'not run'} ({ql['reason']}).",
         f"Queries per corpus: the quotes of the `{results['query_drafts']}` draft(s), each timed once in draft order; "
+        f"`quoteline bench` ran {results['quoteline_runs']} times per corpus: its per-quote figures are the run with the median p99 "
+        "(in brackets, p99's range over the runs), its build time the median build (its range in brackets); "
         f"baselines: {results['competitor_queries']} of them evenly spaced on S and M, {results['l_queries']} on L with a {results['l_timeout_s']} s budget each, extrapolated.",
         "",
         "## Per quote",
@@ -730,6 +756,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l-queries", type=int, default=10, help="quotes the baselines run on L, evenly spaced over the queries")
     parser.add_argument("--l-timeout", type=float, default=20.0, help="seconds per competitor query on L before extrapolating")
     parser.add_argument("--quoteline-timeout", type=float, default=1800.0)
+    parser.add_argument("--quoteline-runs", type=int, default=3,
+                        help="times `quoteline bench` runs on each corpus: the table shows the median run, and the range")
     parser.add_argument("--min-accuracy", type=float, help="exit 1 if quoteline's verdict accuracy on any corpus falls below this")
     args = parser.parse_args(argv)
 
@@ -740,6 +768,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(tools) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    if args.quoteline_runs < 1:
+        parser.error("--quoteline-runs must be at least 1")
     binary, reason = find_quoteline(args.quoteline) if "quoteline" in tools else (None, "not requested")
     if binary is None and "quoteline" in tools:
         print(f"skipping quoteline: {reason}", file=sys.stderr)
@@ -758,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "quoteline": {"binary": str(binary) if binary else None, "reason": reason},
         "query_drafts": args.query_drafts,
+        "quoteline_runs": args.quoteline_runs,
         "competitor_queries": args.competitor_queries,
         "l_queries": args.l_queries,
         "l_timeout_s": args.l_timeout,
@@ -789,9 +820,12 @@ def main(argv: list[str] | None = None) -> int:
 
         if binary is not None:
             began = time.perf_counter()
-            ql_result, index = run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout)
-            entry["tools"]["quoteline"] = ql_result.summary()
+            runs = [run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout) for _ in range(args.quoteline_runs)]
+            ql_result, summary, index = median_run(runs)
+            entry["tools"]["quoteline"] = summary
             entry["quoteline_index"] = index
+            if len({(r.verdict_correct, r.located) for r, _ in runs}) > 1:
+                failures.append(f"{name}: quoteline's verdicts differed between runs of the same binary")
             for note in ql_result.notes:
                 print(f"{name}: {note}", file=sys.stderr)
                 if "failed" in note or "no JSON" in note:
