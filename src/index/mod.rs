@@ -247,39 +247,9 @@ struct SpanTable {
     overflow_len: Store<[u32; 2]>,
 }
 
-/// A [`SpanTable`] being built.
-#[derive(Default)]
-struct SpanTableBuilder {
-    checkpoints: Vec<u32>,
-    gaps: Vec<u8>,
-    lens: Vec<u8>,
-    overflow_start: Vec<[u32; 2]>,
-    overflow_len: Vec<[u32; 2]>,
-}
-
 const ESCAPE: u8 = u8::MAX;
 /// Words between two absolute starts in the span table.
 pub(crate) const CHECKPOINT: usize = 64;
-
-impl SpanTableBuilder {
-    /// Adds a document's spans (its checkpoints are decoded apart, in parallel).
-    fn append(&mut self, doc: &DocSpans, first: u32) {
-        self.gaps.extend_from_slice(&doc.gaps);
-        self.lens.extend_from_slice(&doc.lens);
-        self.overflow_start.extend(doc.overflow_start.iter().map(|&[pos, start]| [first + pos, start]));
-        self.overflow_len.extend(doc.overflow_len.iter().map(|&[pos, len]| [first + pos, len]));
-    }
-
-    fn finish(self) -> SpanTable {
-        SpanTable {
-            checkpoints: self.checkpoints.into(),
-            gaps: self.gaps.into(),
-            lens: self.lens.into(),
-            overflow_start: self.overflow_start.into(),
-            overflow_len: self.overflow_len.into(),
-        }
-    }
-}
 
 impl SpanTable {
     fn len_of(&self, pos: usize) -> u32 {
@@ -847,6 +817,50 @@ struct LocalWords {
     docs: Vec<DocTokens>,
 }
 
+/// One chunk's documents placed in the corpus: the span table's escaped entries, the hyphen
+/// splits and each document's [first word, words], all by corpus position. (Their words, gaps
+/// and lengths are written straight into the corpus-wide arrays.)
+#[derive(Default)]
+struct PlacedChunk {
+    overflow_start: Vec<[u32; 2]>,
+    overflow_len: Vec<[u32; 2]>,
+    splits: Vec<[u32; 2]>,
+    docs: Vec<[u32; 2]>,
+}
+
+impl PlacedChunk {
+    /// Places a chunk's documents, whose words start at corpus position `first`: `ids`, `gaps`
+    /// and `lens` are the chunk's parts of the corpus-wide arrays, and `remap` takes the chunk's
+    /// word ids to the corpus's.
+    fn place(
+        docs: Vec<DocTokens>,
+        remap: &[u32],
+        first: u32,
+        ids: &mut [u32],
+        gaps: &mut [u8],
+        lens: &mut [u8],
+    ) -> PlacedChunk {
+        let mut placed = PlacedChunk::default();
+        let mut at = 0;
+        for tokens in docs {
+            let words = at..at + tokens.ids.len();
+            let doc_first = first + at as u32;
+            for (slot, &id) in ids[words.clone()].iter_mut().zip(&tokens.ids) {
+                *slot = remap[id as usize];
+            }
+            let spans = &tokens.spans;
+            gaps[words.clone()].copy_from_slice(&spans.gaps);
+            lens[words.clone()].copy_from_slice(&spans.lens);
+            placed.overflow_start.extend(spans.overflow_start.iter().map(|&[pos, start]| [doc_first + pos, start]));
+            placed.overflow_len.extend(spans.overflow_len.iter().map(|&[pos, len]| [doc_first + pos, len]));
+            placed.splits.extend(tokens.splits.iter().map(|&(pos, split)| [doc_first + pos, u32::from(split)]));
+            placed.docs.push([doc_first, tokens.ids.len() as u32]);
+            at = words.end;
+        }
+        placed
+    }
+}
+
 impl CorpusIndex {
     /// Indexes every source's body. Tokenising, hashing and winnowing run in parallel.
     pub fn build(sources: &[Source]) -> Result<CorpusIndex, CorpusTooLarge> {
@@ -914,26 +928,36 @@ impl CorpusIndex {
             .map(|(doc, &first)| doc.spans.checkpoints(first.next_multiple_of(CHECKPOINT) - first))
             .collect();
         drop(all_docs);
-        let mut spans = SpanTableBuilder { checkpoints: checkpoints.concat(), ..SpanTableBuilder::default() };
-        drop(checkpoints);
-        spans.gaps.reserve_exact(total);
-        spans.lens.reserve_exact(total);
-        let mut word_ids: Vec<u32> = Vec::with_capacity(total);
-        let mut hyphen_splits: Vec<[u32; 2]> = Vec::new();
-        let mut docs: Vec<[u32; 2]> = Vec::with_capacity(sources.len());
+        // Ids go to words in the order the chunks first use them, as a merge of one chunk after
+        // another would give them; only that is serial. Each chunk's words are then placed in
+        // parallel, into its own part of the corpus-wide arrays.
         let mut vocab = Interner::default();
-        for local in locals {
-            let remap: Vec<u32> = local.vocab.words().map(|w| vocab.intern(w)).collect();
-            for tokens in local.docs {
-                let first = word_ids.len() as u32;
-                word_ids.extend(tokens.ids.iter().map(|&id| remap[id as usize]));
-                spans.append(&tokens.spans, first);
-                hyphen_splits.extend(tokens.splits.iter().map(|&(pos, split)| [first + pos, u32::from(split)]));
-                docs.push([first, tokens.ids.len() as u32]);
-            }
-        }
+        let remaps: Vec<Vec<u32>> =
+            locals.iter().map(|local| local.vocab.words().map(|w| vocab.intern(w)).collect()).collect();
+        let chunk_words: Vec<usize> = locals.iter().map(|local| local.docs.iter().map(|d| d.ids.len()).sum()).collect();
+        let (mut word_ids, mut gaps, mut lens) = (vec![0u32; total], vec![0u8; total], vec![0u8; total]);
+        let placed: Vec<PlacedChunk> = locals
+            .into_par_iter()
+            .zip(remaps)
+            .zip(split_by_sizes(&mut word_ids, &chunk_words))
+            .zip(split_by_sizes(&mut gaps, &chunk_words))
+            .zip(split_by_sizes(&mut lens, &chunk_words))
+            .map(|((((local, remap), (first, ids)), (_, gaps)), (_, lens))| {
+                PlacedChunk::place(local.docs, &remap, first, ids, gaps, lens)
+            })
+            .collect();
+        let spans = SpanTable {
+            checkpoints: checkpoints.concat().into(),
+            gaps: gaps.into(),
+            lens: lens.into(),
+            overflow_start: placed.iter().flat_map(|p| &p.overflow_start).copied().collect::<Vec<_>>().into(),
+            overflow_len: placed.iter().flat_map(|p| &p.overflow_len).copied().collect::<Vec<_>>().into(),
+        };
+        let hyphen_splits: Vec<[u32; 2]> = placed.iter().flat_map(|p| &p.splits).copied().collect();
+        let docs: Vec<[u32; 2]> = placed.iter().flat_map(|p| &p.docs).copied().collect();
+        drop((checkpoints, placed));
         index.vocab = vocab.freeze();
-        index.spans = spans.finish();
+        index.spans = spans;
         index.hyphen_splits = hyphen_splits.into();
         index.docs = docs.into();
         index.doc_pages = DocPages::new(&index.docs);
@@ -1674,7 +1698,7 @@ fn bucket_starts(sizes: &[u32], kept: impl Fn(u32) -> bool, base: u32, offsets: 
 }
 
 /// `items` split into consecutive parts of the given sizes, each with its first index.
-fn split_by_sizes<'a>(items: &'a mut [u32], sizes: &[usize]) -> Vec<(u32, &'a mut [u32])> {
+fn split_by_sizes<'a, T>(items: &'a mut [T], sizes: &[usize]) -> Vec<(u32, &'a mut [T])> {
     let mut parts = Vec::with_capacity(sizes.len());
     let (mut rest, mut base) = (items, 0u32);
     for &size in sizes {
