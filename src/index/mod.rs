@@ -1593,11 +1593,12 @@ fn seed_tables(parts: PartitionedItems, layout: &Partitioning) -> (SeedTable, Se
             let mut moved: Vec<Vec<SeedItem>> = (0..long_layout.partitions)
                 .map(|_| Vec::with_capacity(here / long_layout.partitions * 5 / 4))
                 .collect();
-            let mut keyed = vec![(0u64, 0u32); out.len()];
+            // The key fits 32 bits here (the long table's needs 64): half the bytes to sort.
+            let mut keyed = vec![(0u32, 0u32); out.len()];
             for &(key, pos, long) in items.iter().flatten() {
                 let b = layout.bucket(key);
                 if !common(sizes[b]) {
-                    keyed[next[b] as usize] = (u64::from(key), pos);
+                    keyed[next[b] as usize] = (key, pos);
                     next[b] += 1;
                 } else if long != NO_ROOM {
                     let (part, key) = long_layout.route(long);
@@ -1674,7 +1675,7 @@ fn long_table(parts: PartitionedItems, layout: &Partitioning) -> SeedTable {
 
 /// Sorts one bucket's (shingle key, position) pairs and writes their positions to `out`,
 /// grouped by key, each group in corpus order, its first position flagged with [`GROUP_START`].
-fn group_bucket(bucket: &mut [(u64, u32)], out: &mut [u32]) {
+fn group_bucket<K: Ord + Copy>(bucket: &mut [(K, u32)], out: &mut [u32]) {
     bucket.sort_unstable();
     let mut previous = None;
     for (slot, &(key, pos)) in out.iter_mut().zip(bucket.iter()) {
