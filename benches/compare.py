@@ -294,7 +294,7 @@ def run_quoteline_bench(binary: Path, corpus: Corpus, queries: list[Query], work
     return result, index
 
 
-def median_run(runs: list[tuple[ToolResult, dict]]) -> tuple[ToolResult, dict, dict]:
+def median_run(runs: list[tuple[ToolResult, dict]]) -> tuple[dict, dict]:
     """One corpus's `quoteline bench` runs as one result. This machine's speed drifts by tens of
     percent from minute to minute (a build took 6 to 12 s), so one run says little. The per-quote
     figures are those of the run with the median p99 (its p50 and first quote belong with it);
@@ -307,7 +307,7 @@ def median_run(runs: list[tuple[ToolResult, dict]]) -> tuple[ToolResult, dict, d
     index = dict(builds[(len(builds) - 1) // 2] if builds else runs[0][1])
     index["build_ms_runs"] = [ix.get("index_build_ms") for _, ix in runs]
     index["peak_rss_mb"] = max(ix["peak_rss_mb"] for _, ix in runs)
-    return result, summary, index
+    return summary, index
 
 
 def verdict_is_right(expectation: dict, verdict: str | None, hit: bool) -> bool:
@@ -821,12 +821,13 @@ def main(argv: list[str] | None = None) -> int:
         if binary is not None:
             began = time.perf_counter()
             runs = [run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout) for _ in range(args.quoteline_runs)]
-            ql_result, summary, index = median_run(runs)
+            summary, index = median_run(runs)
             entry["tools"]["quoteline"] = summary
             entry["quoteline_index"] = index
             if len({(r.verdict_correct, r.located) for r, _ in runs}) > 1:
                 failures.append(f"{name}: quoteline's verdicts differed between runs of the same binary")
-            for note in ql_result.notes:
+            # Every run's notes, not only the median run's: one failed run of three is a failure.
+            for note in dict.fromkeys(note for r, _ in runs for note in r.notes):
                 print(f"{name}: {note}", file=sys.stderr)
                 if "failed" in note or "no JSON" in note:
                     failures.append(f"{name}: {note}")
