@@ -817,15 +817,14 @@ struct LocalWords {
     docs: Vec<DocTokens>,
 }
 
-/// One chunk's documents placed in the corpus: the span table's escaped entries, the hyphen
-/// splits and each document's [first word, words], all by corpus position. (Their words, gaps
-/// and lengths are written straight into the corpus-wide arrays.)
+/// One chunk's documents placed in the corpus: the span table's escaped entries and the hyphen
+/// splits, by corpus position. (Their words, gaps and lengths are written straight into the
+/// corpus-wide arrays.)
 #[derive(Default)]
 struct PlacedChunk {
     overflow_start: Vec<[u32; 2]>,
     overflow_len: Vec<[u32; 2]>,
     splits: Vec<[u32; 2]>,
-    docs: Vec<[u32; 2]>,
 }
 
 impl PlacedChunk {
@@ -854,7 +853,6 @@ impl PlacedChunk {
             placed.overflow_start.extend(spans.overflow_start.iter().map(|&[pos, start]| [doc_first + pos, start]));
             placed.overflow_len.extend(spans.overflow_len.iter().map(|&[pos, len]| [doc_first + pos, len]));
             placed.splits.extend(tokens.splits.iter().map(|&(pos, split)| [doc_first + pos, u32::from(split)]));
-            placed.docs.push([doc_first, tokens.ids.len() as u32]);
             at = words.end;
         }
         placed
@@ -911,21 +909,27 @@ impl CorpusIndex {
 
         let mut index = CorpusIndex::default();
         let all_docs: Vec<&DocTokens> = locals.iter().flat_map(|l| &l.docs).collect();
-        let mut firsts = Vec::with_capacity(all_docs.len());
-        let mut total = 0usize;
-        for doc in &all_docs {
-            firsts.push(total);
-            total += doc.ids.len();
-        }
+        let total: usize = all_docs.iter().map(|doc| doc.ids.len()).sum();
         if total > MAX_CORPUS_WORDS {
             return Err(CorpusTooLarge { words: total });
         }
+        // Each document's [first word, words] in the corpus.
+        let docs: Vec<[u32; 2]> = all_docs
+            .iter()
+            .scan(0u32, |next, doc| {
+                let first = *next;
+                *next += doc.ids.len() as u32;
+                Some([first, doc.ids.len() as u32])
+            })
+            .collect();
         // The span table's checkpoints fall on global positions that are multiples of
         // CHECKPOINT: each document decodes its own, in parallel.
         let checkpoints: Vec<Vec<u32>> = all_docs
             .par_iter()
-            .zip(&firsts)
-            .map(|(doc, &first)| doc.spans.checkpoints(first.next_multiple_of(CHECKPOINT) - first))
+            .zip(&docs)
+            .map(|(doc, &[first, _])| {
+                doc.spans.checkpoints((first as usize).next_multiple_of(CHECKPOINT) - first as usize)
+            })
             .collect();
         drop(all_docs);
         // Ids go to words in the order the chunks first use them, as a merge of one chunk after
@@ -954,7 +958,6 @@ impl CorpusIndex {
             overflow_len: placed.iter().flat_map(|p| &p.overflow_len).copied().collect::<Vec<_>>().into(),
         };
         let hyphen_splits: Vec<[u32; 2]> = placed.iter().flat_map(|p| &p.splits).copied().collect();
-        let docs: Vec<[u32; 2]> = placed.iter().flat_map(|p| &p.docs).copied().collect();
         drop((checkpoints, placed));
         index.vocab = vocab.freeze();
         index.spans = spans;
