@@ -299,10 +299,9 @@ def median_run(runs: list[tuple[ToolResult, dict]]) -> tuple[dict, dict]:
     percent from minute to minute (a build took 6 to 12 s), so one run says little. The per-quote
     figures are those of the run with the median p99 (its p50 and first quote belong with it);
     the build time is the median build; each run's figures are kept beside them."""
-    ordered = sorted(runs, key=lambda run: run[0].summary()["p99_ms"] or 0.0)
-    result, _ = ordered[(len(ordered) - 1) // 2]
-    summary = result.summary()
-    summary["runs"] = [{key: r.summary()[key] for key in ("p50_ms", "p99_ms", "first_ms")} for r, _ in runs]
+    summaries = [result.summary() for result, _ in runs]
+    summary = sorted(summaries, key=lambda s: s["p99_ms"] or 0.0)[(len(summaries) - 1) // 2]
+    summary["runs"] = [{key: s[key] for key in ("p50_ms", "p99_ms", "first_ms")} for s in summaries]
     builds = sorted((index for _, index in runs if index.get("index_build_ms") is not None), key=lambda ix: ix["index_build_ms"])
     index = dict(builds[(len(builds) - 1) // 2] if builds else runs[0][1])
     index["build_ms_runs"] = [ix.get("index_build_ms") for _, ix in runs]
@@ -586,9 +585,9 @@ def ratio(tool: float | None, baseline: float | None) -> str:
     return f"{tool / baseline:.1f}x"
 
 
-def spread(runs: list[dict], key: str, fmt) -> str:
+def spread(values: list[float | None], fmt) -> str:
     """" (lowest – highest)" of a figure over repeated runs, or nothing for a single run."""
-    values = sorted(r[key] for r in runs if r.get(key) is not None)
+    values = sorted(v for v in values if v is not None)
     return f" ({fmt(values[0])} – {fmt(values[-1])})" if len(values) > 1 else ""
 
 
@@ -616,7 +615,7 @@ def summary_table(results: dict) -> str:
             queries = f"{s['queries']}" + (f" ({s['extrapolated_queries']} extrap.)" if s["extrapolated_queries"] else "")
             verdicts = fmt_rate(s["verdict_correct"], s["verdict_total"]) if tool == "quoteline" else "-"
             first = fmt_ms(s.get("first_ms")) if tool == "quoteline" else "-"
-            p99 = fmt_ms(s["p99_ms"]) + spread(s.get("runs", []), "p99_ms", fmt_ms)
+            p99 = fmt_ms(s["p99_ms"]) + spread([run["p99_ms"] for run in s.get("runs", [])], fmt_ms)
             versus = "1.0x" if tool == "quoteline" else ratio(s["p50_ms"], p50_on(base, s.get("latency_ms_by_query", {})))
             lines.append(
                 f"| {name} ({corpus['bytes'] / 1e6:.1f} MB) | {tool} | {queries} | {fmt_ms(s['p50_ms'])} | {p99} | {first} | "
@@ -637,9 +636,8 @@ def index_table(results: dict) -> str:
         saved_txt = (f"{saved['index_file_bytes'] / 1e6:.1f} + {(saved.get('texts_file_bytes') or 0) / 1e6:.1f} MB, {fmt_ms(saved['load_ms'])}"
                      if "load_ms" in saved else saved.get("error", "-"))
         index_bytes = ix.get("index_bytes") or 0
-        builds = [{"ms": ms} for ms in ix.get("build_ms_runs", []) if ms is not None]
         lines.append(
-            f"| {name} | {corpus['files']} | {corpus['bytes'] / 1e6:.1f} | {fmt_ms(ix['index_build_ms'])}{spread(builds, 'ms', fmt_ms)} | "
+            f"| {name} | {corpus['files']} | {corpus['bytes'] / 1e6:.1f} | {fmt_ms(ix['index_build_ms'])}{spread(ix.get('build_ms_runs', []), fmt_ms)} | "
             f"{ix['build_mb_per_s']:.1f} | {index_bytes / 1e6:.1f} ({index_bytes / max(corpus['bytes'], 1):.2f}) | {ix['peak_rss_mb']:.0f} MB | {saved_txt} |"
         )
     return "\n".join(lines) if len(lines) > 2 else "(quoteline did not run)"
