@@ -18,9 +18,10 @@
 //! - *words*: the first [`WORD_POSTINGS_CAP`] positions of each word id, for short quotes and for
 //!   the rare-word fallback when a quote changes a word every few words.
 //!
-//! Word ids take two bytes each while the vocabulary has at most 65,536 words, and word spans
-//! are stored as gaps and lengths of one byte each, with an absolute start every 64 words, so
-//! the whole index stays near the size of the corpus it indexes.
+//! Word ids take two bytes each while the vocabulary has at most 65,536 words (three up to 16.7
+//! million), and a word's span is one byte (its gap from the previous word and its length, four
+//! bits each, with rare escapes), with an absolute start every 64 words, so the whole index
+//! stays near the size of the corpus it indexes.
 //!
 //! A query votes on (document, diagonal): a seed at quote position `q` found at corpus position
 //! `p` votes for diagonal `p - q`; nearby diagonals (insertions and omissions shift them) merge
@@ -237,38 +238,81 @@ impl Vocabulary {
 struct SpanTable {
     /// Absolute start of word `64 * i`.
     checkpoints: Store<u32>,
-    /// Bytes from the previous word's end to this word's start; [`ESCAPE`] means the absolute
-    /// start is in `overflow` (always so for a document's first word).
-    gaps: Store<u8>,
-    /// Byte length; [`ESCAPE`] means the length is in `overflow_len`.
-    lens: Store<u8>,
-    /// (position, absolute start) and (position, length) for escaped entries, sorted.
-    overflow_start: Store<[u32; 2]>,
-    overflow_len: Store<[u32; 2]>,
+    /// One byte a word: the bytes from the previous word's end to this word's start (the gap)
+    /// in the high four bits, the word's length less one in the low four, for a gap of at most
+    /// 15 and a length of at most 16 (all but about one word in a thousand of prose: long
+    /// words, words joined across a hyphenated line break, gaps after headings). [`ESCAPE`]
+    /// means the word's absolute start and length are in `escaped` (always so for a
+    /// document's first word).
+    packed: Store<u8>,
+    /// (position, absolute start, length) of each escaped word, sorted.
+    escaped: Store<[u32; 3]>,
 }
 
 const ESCAPE: u8 = u8::MAX;
 /// Words between two absolute starts in the span table.
 pub(crate) const CHECKPOINT: usize = 64;
 
-impl SpanTable {
-    fn len_of(&self, pos: usize) -> u32 {
-        match self.lens[pos] {
-            ESCAPE => lookup(&self.overflow_len, pos as u32),
-            len => u32::from(len),
+/// A word's byte span as the span table stores it: either relative to the previous word's end,
+/// in one byte, or escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpanCode {
+    Packed(u8),
+    Escaped,
+}
+
+impl SpanCode {
+    fn of(gap: u32, len: u32) -> SpanCode {
+        if gap <= 15 && (1..=16).contains(&len) {
+            let code = (gap << 4 | (len - 1)) as u8;
+            // Gap 15 with length 16 would read as the escape itself.
+            if code != ESCAPE {
+                return SpanCode::Packed(code);
+            }
         }
+        SpanCode::Escaped
+    }
+}
+
+/// Start and length of the word stored as `code`, given where the previous word ends.
+#[inline(always)]
+fn unpack(code: u8, prev_end: u32) -> (u32, u32) {
+    (prev_end + u32::from(code >> 4), u32::from(code & 15) + 1)
+}
+
+impl SpanTable {
+    /// Start and length of word `pos`, given where word `pos - 1` ends.
+    #[inline(always)]
+    fn step(&self, pos: usize, prev_end: u32) -> (u32, u32) {
+        match self.packed[pos] {
+            ESCAPE => self.escaped_at(pos),
+            code => unpack(code, prev_end),
+        }
+    }
+
+    /// Start and length of escaped word `pos` ((0, 0) in a table that lacks it, which only a
+    /// corrupt saved index could be, and whose spans are then wrong rather than a panic).
+    fn escaped_at(&self, pos: usize) -> (u32, u32) {
+        let pos = pos as u32;
+        self.escaped.binary_search_by_key(&pos, |&[p, _, _]| p).map_or((0, 0), |i| {
+            let [_, start, len] = self.escaped[i];
+            (start, len)
+        })
+    }
+
+    /// Start and length of the word at checkpoint `pos` (a multiple of [`CHECKPOINT`]).
+    fn at_checkpoint(&self, pos: usize) -> (u32, u32) {
+        let (_, len) = self.step(pos, 0);
+        (self.checkpoints[pos / CHECKPOINT], len)
     }
 
     fn span(&self, pos: usize) -> Range<usize> {
         let base = pos - pos % CHECKPOINT;
-        let mut start = self.checkpoints[pos / CHECKPOINT];
+        let (mut start, mut len) = self.at_checkpoint(base);
         for i in base + 1..=pos {
-            start = match self.gaps[i] {
-                ESCAPE => lookup(&self.overflow_start, i as u32),
-                gap => start + self.len_of(i - 1) + u32::from(gap),
-            };
+            (start, len) = self.step(i, start + len);
         }
-        start as usize..(start + self.len_of(pos)) as usize
+        start as usize..(start + len) as usize
     }
 
     /// The spans of the words at `range`, decoded in one pass (each [`Self::span`] call
@@ -276,28 +320,17 @@ impl SpanTable {
     fn spans(&self, range: Range<usize>) -> Vec<Range<usize>> {
         let mut out = Vec::with_capacity(range.len());
         let Some(first) = (!range.is_empty()).then(|| self.span(range.start)) else { return out };
-        let mut start = first.start as u32;
+        let (mut start, mut len) = (first.start as u32, first.len() as u32);
         out.push(first);
         for i in range.start + 1..range.end {
-            start = if i % CHECKPOINT == 0 {
-                self.checkpoints[i / CHECKPOINT]
-            } else {
-                match self.gaps[i] {
-                    ESCAPE => lookup(&self.overflow_start, i as u32),
-                    gap => start + self.len_of(i - 1) + u32::from(gap),
-                }
-            };
-            out.push(start as usize..(start + self.len_of(i)) as usize);
+            (start, len) = if i % CHECKPOINT == 0 { self.at_checkpoint(i) } else { self.step(i, start + len) };
+            out.push(start as usize..(start + len) as usize);
         }
         out
     }
 
     fn heap_bytes(&self) -> usize {
-        self.checkpoints.heap_bytes()
-            + self.gaps.heap_bytes()
-            + self.lens.heap_bytes()
-            + self.overflow_start.heap_bytes()
-            + self.overflow_len.heap_bytes()
+        self.checkpoints.heap_bytes() + self.packed.heap_bytes() + self.escaped.heap_bytes()
     }
 }
 
@@ -375,10 +408,6 @@ impl SplitPages {
         let end = *self.first.get(((words.end - 1) >> self.shift) as usize + 1)?;
         Some(first as usize..end as usize)
     }
-}
-
-fn lookup(table: &[[u32; 2]], pos: u32) -> u32 {
-    table.binary_search_by_key(&pos, |&[p, _]| p).map_or(0, |i| table[i][1])
 }
 
 /// Positions grouped by a key, CSR-style: `positions[offsets[k]..offsets[k + 1]]`.
@@ -741,30 +770,26 @@ struct DocTokens {
 /// A document's part of a [`SpanTable`], positions local to the document.
 #[derive(Default)]
 struct DocSpans {
-    gaps: Vec<u8>,
-    lens: Vec<u8>,
-    overflow_start: Vec<[u32; 2]>,
-    overflow_len: Vec<[u32; 2]>,
+    packed: Vec<u8>,
+    escaped: Vec<[u32; 3]>,
     prev_end: u32,
 }
 
 impl DocSpans {
     fn push(&mut self, start: u32, end: u32) {
-        let pos = self.gaps.len() as u32;
-        let gap = start.wrapping_sub(self.prev_end);
-        // A document's first word always carries its absolute start.
-        if pos == 0 || start < self.prev_end || gap >= u32::from(ESCAPE) {
-            self.gaps.push(ESCAPE);
-            self.overflow_start.push([pos, start]);
-        } else {
-            self.gaps.push(gap as u8);
-        }
+        let pos = self.packed.len() as u32;
         let len = end - start;
-        if len >= u32::from(ESCAPE) {
-            self.lens.push(ESCAPE);
-            self.overflow_len.push([pos, len]);
-        } else {
-            self.lens.push(len as u8);
+        // A document's first word always carries its absolute start.
+        let code = match start.checked_sub(self.prev_end) {
+            Some(gap) if pos > 0 => SpanCode::of(gap, len),
+            _ => SpanCode::Escaped,
+        };
+        match code {
+            SpanCode::Packed(code) => self.packed.push(code),
+            SpanCode::Escaped => {
+                self.packed.push(ESCAPE);
+                self.escaped.push([pos, start, len]);
+            }
         }
         self.prev_end = end;
     }
@@ -772,16 +797,15 @@ impl DocSpans {
     /// The absolute starts of the words at local positions `first_checkpoint`,
     /// `first_checkpoint + CHECKPOINT`, …: the span table's checkpoints in this document.
     fn checkpoints(&self, first_checkpoint: usize) -> Vec<u32> {
-        let (mut starts, mut lens) = (self.overflow_start.iter(), self.overflow_len.iter());
-        let mut out = Vec::with_capacity(self.gaps.len().saturating_sub(first_checkpoint).div_ceil(CHECKPOINT));
-        let (mut start, mut prev_len) = (0u32, 0u32);
-        for (pos, (&gap, &len)) in self.gaps.iter().zip(&self.lens).enumerate() {
-            start = if gap == ESCAPE {
-                starts.next().map_or(start, |&[_, absolute]| absolute)
-            } else {
-                start + prev_len + u32::from(gap)
+        let mut escaped = self.escaped.iter();
+        let mut out = Vec::with_capacity(self.packed.len().saturating_sub(first_checkpoint).div_ceil(CHECKPOINT));
+        let mut end = 0u32;
+        for (pos, &code) in self.packed.iter().enumerate() {
+            let (start, len) = match code {
+                ESCAPE => escaped.next().map_or((end, 0), |&[_, start, len]| (start, len)),
+                code => unpack(code, end),
             };
-            prev_len = if len == ESCAPE { lens.next().map_or(0, |&[_, long]| long) } else { u32::from(len) };
+            end = start + len;
             if pos >= first_checkpoint && (pos - first_checkpoint) % CHECKPOINT == 0 {
                 out.push(start);
             }
@@ -818,27 +842,19 @@ struct LocalWords {
 }
 
 /// One chunk's documents placed in the corpus: the span table's escaped entries and the hyphen
-/// splits, by corpus position. (Their words, gaps and lengths are written straight into the
+/// splits, by corpus position. (Their words and packed spans are written straight into the
 /// corpus-wide arrays.)
 #[derive(Default)]
 struct PlacedChunk {
-    overflow_start: Vec<[u32; 2]>,
-    overflow_len: Vec<[u32; 2]>,
+    escaped: Vec<[u32; 3]>,
     splits: Vec<[u32; 2]>,
 }
 
 impl PlacedChunk {
-    /// Places a chunk's documents, whose words start at corpus position `first`: `ids`, `gaps`
-    /// and `lens` are the chunk's parts of the corpus-wide arrays, and `remap` takes the chunk's
+    /// Places a chunk's documents, whose words start at corpus position `first`: `ids` and
+    /// `packed` are the chunk's parts of the corpus-wide arrays, and `remap` takes the chunk's
     /// word ids to the corpus's.
-    fn place(
-        docs: Vec<DocTokens>,
-        remap: &[u32],
-        first: u32,
-        ids: &mut [u32],
-        gaps: &mut [u8],
-        lens: &mut [u8],
-    ) -> PlacedChunk {
+    fn place(docs: Vec<DocTokens>, remap: &[u32], first: u32, ids: &mut [u32], packed: &mut [u8]) -> PlacedChunk {
         let mut placed = PlacedChunk::default();
         let mut at = 0;
         for tokens in docs {
@@ -848,10 +864,8 @@ impl PlacedChunk {
                 *slot = remap[id as usize];
             }
             let spans = &tokens.spans;
-            gaps[words.clone()].copy_from_slice(&spans.gaps);
-            lens[words.clone()].copy_from_slice(&spans.lens);
-            placed.overflow_start.extend(spans.overflow_start.iter().map(|&[pos, start]| [doc_first + pos, start]));
-            placed.overflow_len.extend(spans.overflow_len.iter().map(|&[pos, len]| [doc_first + pos, len]));
+            packed[words.clone()].copy_from_slice(&spans.packed);
+            placed.escaped.extend(spans.escaped.iter().map(|&[pos, start, len]| [doc_first + pos, start, len]));
             placed.splits.extend(tokens.splits.iter().map(|&(pos, split)| [doc_first + pos, u32::from(split)]));
             at = words.end;
         }
@@ -939,23 +953,20 @@ impl CorpusIndex {
         let remaps: Vec<Vec<u32>> =
             locals.iter().map(|local| local.vocab.words().map(|w| vocab.intern(w)).collect()).collect();
         let chunk_words: Vec<usize> = locals.iter().map(|local| local.docs.iter().map(|d| d.ids.len()).sum()).collect();
-        let (mut word_ids, mut gaps, mut lens) = (vec![0u32; total], vec![0u8; total], vec![0u8; total]);
+        let (mut word_ids, mut packed) = (vec![0u32; total], vec![0u8; total]);
         let placed: Vec<PlacedChunk> = locals
             .into_par_iter()
             .zip(remaps)
             .zip(split_by_sizes(&mut word_ids, &chunk_words))
-            .zip(split_by_sizes(&mut gaps, &chunk_words))
-            .zip(split_by_sizes(&mut lens, &chunk_words))
-            .map(|((((local, remap), (first, ids)), (_, gaps)), (_, lens))| {
-                PlacedChunk::place(local.docs, &remap, first, ids, gaps, lens)
+            .zip(split_by_sizes(&mut packed, &chunk_words))
+            .map(|(((local, remap), (first, ids)), (_, packed))| {
+                PlacedChunk::place(local.docs, &remap, first, ids, packed)
             })
             .collect();
         let spans = SpanTable {
             checkpoints: checkpoints.concat().into(),
-            gaps: gaps.into(),
-            lens: lens.into(),
-            overflow_start: placed.iter().flat_map(|p| &p.overflow_start).copied().collect::<Vec<_>>().into(),
-            overflow_len: placed.iter().flat_map(|p| &p.overflow_len).copied().collect::<Vec<_>>().into(),
+            packed: packed.into(),
+            escaped: placed.iter().flat_map(|p| &p.escaped).copied().collect::<Vec<_>>().into(),
         };
         let hyphen_splits: Vec<[u32; 2]> = placed.iter().flat_map(|p| &p.splits).copied().collect();
         drop((checkpoints, placed));
@@ -2092,6 +2103,16 @@ mod tests {
             if i == 70 {
                 text.push_str(&long_word);
                 text.push_str(&gap);
+            }
+            // Each side of the packed byte's limits (gap 15, length 16), and their one
+            // combination that would read as the escape.
+            if i == 100 {
+                for (gap, len) in [(15, 16), (15, 15), (14, 16), (16, 3), (3, 17), (0, 1)] {
+                    text.push_str(&" ".repeat(gap));
+                    text.push_str(&"y".repeat(len));
+                    text.push(',');
+                }
+                text.push(' ');
             }
         }
         let index = index_of(&["first doc", &text]);

@@ -25,7 +25,7 @@ use super::{
 use crate::corpus::Source;
 
 /// Bumped whenever the layout or the meaning of any array changes.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 const MAGIC: &[u8; 8] = b"QLINDEX\x04";
 /// Bytes per separately hashed chunk of the file.
 const CHECKSUM_CHUNK: usize = 16 << 20;
@@ -110,10 +110,8 @@ impl CorpusIndex {
         write_section(&mut out, &self.docs)?;
         with_ids!(&self.word_ids, ids => write_section(&mut out, ids)?);
         write_section(&mut out, &self.spans.checkpoints)?;
-        write_section(&mut out, &self.spans.gaps)?;
-        write_section(&mut out, &self.spans.lens)?;
-        write_section(&mut out, &self.spans.overflow_start)?;
-        write_section(&mut out, &self.spans.overflow_len)?;
+        write_section(&mut out, &self.spans.packed)?;
+        write_section(&mut out, &self.spans.escaped)?;
         write_section(&mut out, &self.hyphen_splits)?;
         for table in [&self.shingles, &self.long_shingles] {
             write_section(&mut out, &table.buckets.offsets)?;
@@ -184,13 +182,7 @@ impl CorpusIndex {
             IdWidth::Three => WordIds::Medium(reader.array()?),
             IdWidth::Four => WordIds::Wide(reader.array()?),
         };
-        index.spans = SpanTable {
-            checkpoints: reader.array()?,
-            gaps: reader.array()?,
-            lens: reader.array()?,
-            overflow_start: reader.array()?,
-            overflow_len: reader.array()?,
-        };
+        index.spans = SpanTable { checkpoints: reader.array()?, packed: reader.array()?, escaped: reader.array()? };
         index.hyphen_splits = reader.array()?;
         for (table, shift) in
             [(&mut index.shingles, manifest.shingle_shift), (&mut index.long_shingles, manifest.long_shingle_shift)]
@@ -221,7 +213,7 @@ impl CorpusIndex {
             }
             next += u64::from(len);
         }
-        if next != words as u64 || self.spans.gaps.len() != words || self.spans.lens.len() != words {
+        if next != words as u64 || self.spans.packed.len() != words {
             return corrupt("word arrays");
         }
         if self.spans.checkpoints.len() != words.div_ceil(super::CHECKPOINT) {
