@@ -8,9 +8,12 @@ One seed gives byte-identical output. The workloads are:
   comes from a word-level Markov chain (order 2) trained on the five, so common
   phrases repeat the way they do in real archives. Some generated documents are
   wrapped at about 70 columns, and some of those hyphenate words at the line end
-  (`Ambassa-\\ndor`). Known passages (fragments of the seed documents and
-  generated unique passages) are planted at recorded places; `manifest.json`
-  lists every planted passage with its file, offsets, lines and columns.
+  (`Ambassa-\\ndor`). Names in the generated prose are drawn afresh each time a
+  paragraph is written, Zipf-distributed from a lexicon of two million, so the
+  vocabulary grows with the corpus as a real archive's does (Heaps' law).
+  Known passages (fragments of the seed documents and generated unique
+  passages) are planted at recorded places; `manifest.json` lists every
+  planted passage with its file, offsets, lines and columns.
 * Markdown drafts (short, medium, long, and a batch of medium drafts) whose
   quotes use curly quotation marks and Pandoc citations `[@key]`. Each draft has
   an `.expect.json` naming, per quote, the expected verdict, the source span and
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import math
 import random
 import re
 import shutil
@@ -46,6 +50,18 @@ MEAN_DOCUMENT_BYTES = {"M": 20_000, "L": 200_000}
 # instead of running the Markov chain further, which keeps L to under two minutes
 # and 2 GB of memory. The README states the resulting repetition (about 4x in L).
 PARAGRAPH_POOL_BYTES = 250_000_000
+# A real archive's vocabulary keeps growing with its size (Heaps' law: news
+# collections have about 44 * tokens^0.49 distinct words, some 460,000 in 1 GB),
+# mostly through names, while the seeds have only a few thousand words. So this
+# share of the generated prose's mid-sentence capitalised words (15% of the
+# seeds' words) is a name drawn afresh for each document from a lexicon of
+# NAME_LEXICON synthetic names, Zipf-distributed (exponent 1): a few recur
+# everywhere, most are rare. This gives M 31,000 distinct words and L 905,000
+# (so L's word ids take three bytes, as a real archive's would).
+NAME_SLOT_SHARE = 0.3
+NAME_LEXICON = 2_000_000
+
+EULER_GAMMA = 0.5772156649015329
 
 WRAP_COLUMNS = 70
 WORDS_PER_PAGE = 500
@@ -299,6 +315,58 @@ class MarkovProse:
         return words
 
 
+class NameLexicon:
+    """Synthetic proper names ("Bazemi", "Tokiran"), drawn with Zipf's law over ranks.
+
+    A name is three consonant-vowel syllables and a vowel-initial ending (or
+    none), so no two ranks spell the same name.
+    """
+
+    SYLLABLES = [c + v for c in "bdfghjklmnprstvz" for v in "aeiou"]
+    ENDINGS = ["", "i", "an", "ani", "ov", "ez", "ar", "en"]
+    # Placeholder for a name in a pooled paragraph: it has no vowel, so
+    # `hyphenation_point` never breaks it, and the seeds never contain it.
+    SLOT = "QQQQQQ"
+    SLOT_RE = re.compile(SLOT)
+
+    def __init__(self, rng: random.Random, size: int = NAME_LEXICON):
+        self.rng = rng
+        self.size = size
+        # The continuous approximation of the harmonic numbers inverts the CDF of
+        # Zipf's law with exponent 1 in closed form: H(r) ~ ln r + gamma.
+        self.log_span = math.log(size) + EULER_GAMMA
+
+    def name(self, rank: int) -> str:
+        # Ranks are spread over the name space (the multiplier is prime to its size,
+        # 80^3 * 8), so the common names do not all begin "Baba".
+        capacity = len(self.SYLLABLES) ** 3 * len(self.ENDINGS)
+        index = (rank - 1) * 2654435761 % capacity
+        ending = self.ENDINGS[index % len(self.ENDINGS)]
+        index //= len(self.ENDINGS)
+        base = len(self.SYLLABLES)
+        syllables = [self.SYLLABLES[(index // base**k) % base] for k in range(3)]
+        return "".join(syllables).capitalize() + ending
+
+    def draw(self) -> str:
+        rank = int(math.exp(self.rng.random() * self.log_span - EULER_GAMMA))
+        return self.name(min(max(rank, 1), self.size))
+
+    def mark_slots(self, words: list[str]) -> list[str]:
+        """`words` with a share of its mid-sentence capitalised words made name slots."""
+        marked = []
+        for i, word in enumerate(words):
+            core = core_word(word)
+            mid_sentence = i > 0 and not is_sentence_end(words[i - 1])
+            if mid_sentence and len(core) >= 3 and core.isalpha() and core[0].isupper() and self.rng.random() < NAME_SLOT_SHARE:
+                word = word.replace(core, self.SLOT, 1)
+            marked.append(word)
+        return marked
+
+    def fill(self, text: str) -> str:
+        """`text` with each slot a freshly drawn name."""
+        return self.SLOT_RE.sub(lambda _: self.draw(), text)
+
+
 def clean_prose_token(token: str) -> str:
     """Strip characters that would read as quotation, citation or Markdown in a draft."""
     token = "".join(ch for ch in token if ch not in UNQUOTABLE_CHARS)
@@ -444,6 +512,8 @@ class CorpusBuilder:
         self.target_bytes = target_bytes
         self.documents: list[SourceDocument] = []
         self.planted: list[PlantedPassage] = []
+        # Its own generator, so names do not shift any other choice.
+        self.names = NameLexicon(random.Random(f"{seed}-names-{name}"))
 
     def build(self, seeds: list[tuple[str, str]], prose: MarkovProse, vocab: tuple[set[str], set[str]]) -> list[SourceDocument]:
         corpus_dir = self.out_dir / "corpora" / self.name
@@ -495,7 +565,7 @@ class CorpusBuilder:
                     doc_passages.append(passage)
                 else:
                     if pool_bytes < PARAGRAPH_POOL_BYTES:
-                        words = prose.paragraph(40, 160)
+                        words = self.names.mark_slots(prose.paragraph(40, 160))
                         entry = (words, {})
                         pool.append(entry)
                         pool_bytes += sum(len(w) + 1 for w in words)
@@ -504,7 +574,7 @@ class CorpusBuilder:
                     words, rendered = entry
                     if style not in rendered:
                         rendered[style] = render_paragraph(words, style, 0)[0]
-                    text = rendered[style]
+                    text = self.names.fill(rendered[style])
                 parts.append(text)
                 parts.append("\n\n")
                 length += len(text) + 2
