@@ -1022,11 +1022,13 @@ pub fn copy_in(
     let compared = aligned.source_words.start - before..aligned.source_words.end + after;
     let passage = index.word_ids(compared.clone());
     let first = *passage.first()?;
-    // Where the compared words start in the copy, so the copy's own context is no longer.
+    // The compared words start at `at` in the copy. Its context must reach as far as the
+    // original's: `context` words, or, where the original's document ended sooner, the copy's
+    // must end there too (more words there could change the alignment).
     let fits = |at: u32| {
         exact
-            || (at - doc_words.start == before.min(at - doc_words.start)
-                && (doc_words.end - (at + passage.len() as u32)).min(context) == after)
+            || ((before == context || at == doc_words.start)
+                && (after == context || at + passage.len() as u32 == doc_words.end))
     };
     let hyphenation = index.hyphen_splits_in(compared.clone());
     let same_hyphenation = |at: u32| {
@@ -1402,6 +1404,39 @@ and would increase anti-American sentiments in Iran. The State Department cables
         let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
         assert!(copy_in(&index, &aligned, 2, &whole(2), 9).is_none());
         assert!(copy_in(&index, &aligned, 1, &whole(1), 9).is_none(), "the copy's context differs too");
+        // A drifted passage inside its document carries over to a copy further into another,
+        // with the same words as far as the context reaches on either side.
+        let drifted = "would increase anti-American feelings in Iran";
+        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
+        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let moved = copy_in(&index, &aligned, 1, &whole(1), 7).expect("the same context, further in");
+        assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
+    }
+
+    #[test]
+    fn a_copy_amid_other_words_holds_the_quote_as_closely_when_nothing_there_could_cover_more() {
+        let index = CorpusIndex::build(&[
+            Source::new("cable", "cable.txt", SOURCE),
+            Source::new(
+                "report",
+                "report.txt",
+                format!("The report opened with the cables. {SOURCE} It ended there.").as_str(),
+            ),
+            Source::new("memo", "memo.txt", format!("{SOURCE} Nothing else in Iran was said.").as_str()),
+        ])
+        .unwrap();
+        let whole = |doc: usize| vec![index.doc_words(doc)];
+        let drifted = "would increase anti-American feelings in Iran";
+        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
+        let bound = CoverageBound::of(&quote);
+        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        for doc in [1, 2] {
+            assert!(bound.within(&index, doc, &whole(doc)) <= aligned.coverage, "document {doc}");
+            // Without any context, which differs in both.
+            let moved = copy_in(&index, &aligned, doc, &whole(doc), 0).expect("the passage is there");
+            assert_eq!(moved, align_quote(&index, &quote, doc, &whole(doc)).unwrap(), "document {doc}");
+            assert!(copy_in(&index, &aligned, doc, &whole(doc), 7).is_none(), "document {doc}: the context differs");
+        }
     }
 
     #[test]
