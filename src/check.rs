@@ -512,6 +512,19 @@ impl<'a> Checker<'a> {
         if copies_only && copied.is_none() {
             return;
         }
+        // A copy of an aligned passage whose surroundings differ: no alignment here can cover
+        // more of the quote than that passage's (the bound), and the copy holds the passage word
+        // for word, so it holds the quote exactly as closely. An archive holds many copies of a
+        // famous passage, each amid its own prose, and aligning each afresh was most of the
+        // cost of a drifted quote of it.
+        let copied = copied.or_else(|| {
+            let bound = search.bound(&quote.bound, self.index);
+            quote
+                .aligned
+                .iter()
+                .filter(|(a, _)| a.coverage >= bound)
+                .find_map(|(a, _)| crate::align::copy_in(self.index, a, doc, &search.windows, 0))
+        });
         let aligned_here = copied.or_else(|| {
             // Most candidate regions share only a common phrase with the quote.
             (search.bound(&quote.bound, self.index) >= min_coverage)
