@@ -907,14 +907,18 @@ pub fn align_quote(
 /// count. Lets a caller skip the dynamic programme for a region that merely shares a common
 /// phrase with the quote. Only the first segment is aligned inside the region; the segments
 /// after an ellipsis may lie anywhere after it, so the bound counts them as wholly matched.
-/// A first segment longer than 128 words, or a window with a line-end hyphen (two draft words
-/// may make one source word), is not bounded.
+/// A source word joined across a line-end hyphen may match two draft words (its halves), so it
+/// counts as two steps of the subsequence: the first matches its own word or a first half, the
+/// second a second half. A first segment longer than 128 words is not bounded.
 ///
 /// Made once per quote: a quote is bounded in a dozen regions or more.
 pub struct CoverageBound {
     /// Per distinct word id of the first segment, the set of its positions, sorted by id, for
     /// the bit-parallel LCS; `None` if the quote is not bounded.
     masks: Option<Vec<(u32, u128)>>,
+    /// Adjacent words of the first segment that one source word may match together (see
+    /// [`AlignOp::Join`]): the two words run together, the first's length, the first's position.
+    joinable: Vec<(String, usize, u32)>,
     first_words: u32,
     later_words: u32,
 }
@@ -940,7 +944,15 @@ impl CoverageBound {
             masks.sort_unstable_by_key(|&(id, _)| id);
             masks
         });
-        CoverageBound { masks, first_words: ids.len() as u32, later_words }
+        let mut joinable = Vec::new();
+        let mut q = 0u32;
+        for pair in first.windows(2) {
+            if let [QuoteElement::Word { norm: a, .. }, QuoteElement::Word { norm: b, .. }] = pair {
+                joinable.push((format!("{a}{b}"), a.len(), q));
+            }
+            q += u32::from(pair[0].word_id().is_some());
+        }
+        CoverageBound { masks, joinable, first_words: ids.len() as u32, later_words }
     }
 
     /// The bound for `windows` of document `doc`.
@@ -948,21 +960,34 @@ impl CoverageBound {
         let Some(masks) = &self.masks else { return 1.0 };
         let words = self.first_words;
         let all = if words == 128 { u128::MAX } else { (1u128 << words) - 1 };
+        // Hyyrö's bit-vector LCS: a zero bit in `v` is a quote word matched so far.
+        let step = |v: u128, m: u128| {
+            let u = v & m;
+            (v.wrapping_add(u) | (v & !m)) & all
+        };
+        let mask_of = |id: u32| masks.binary_search_by_key(&id, |&(known, _)| known).map_or(0, |k| masks[k].1);
         let doc_words = index.doc_words(doc);
         let mut best = 0u32;
         let mut scratch = Vec::new();
         for window in windows {
             let window = window.start.max(doc_words.start)..window.end.min(doc_words.end);
-            if index.has_hyphen_split(window.clone()) {
-                return 1.0;
-            }
-            // Hyyrö's bit-vector LCS: a zero bit in `v` is a quote word matched so far.
+            let mut splits = index.hyphen_splits_in(window.clone()).iter().peekable();
             let mut v = all;
-            for &id in index.word_ids_in(window, &mut scratch) {
-                if let Ok(k) = masks.binary_search_by_key(&id, |&(known, _)| known) {
-                    let m = masks[k].1;
-                    let u = v & m;
-                    v = (v.wrapping_add(u) | (v & !m)) & all;
+            for (pos, &id) in (window.start..).zip(index.word_ids_in(window, &mut scratch)) {
+                let mut m = mask_of(id);
+                match splits.next_if(|&&[at, _]| at == pos) {
+                    None => v = step(v, m),
+                    Some(&[_, split]) => {
+                        let whole = index.vocab().word(id);
+                        let mut second = 0u128;
+                        for (joined, first_len, q) in &self.joinable {
+                            if *first_len == split as usize && joined == whole {
+                                m |= 1 << q;
+                                second |= 1 << (q + 1);
+                            }
+                        }
+                        v = step(step(v, m), second);
+                    }
                 }
             }
             best = best.max(words - v.count_ones());
@@ -1372,6 +1397,27 @@ and would increase anti-American sentiments in Iran. The State Department cables
             let aligned = align_quote(&index, &quote, 0, &windows).expect("aligned");
             assert!(CoverageBound::of(&quote).within(&index, 0, &windows) >= aligned.coverage, "{draft}");
         }
+        // Words joined across a line-end hyphen may match one draft word or two.
+        let hyphenated = "Any U.S. support for MEK would extremely dam-\nage its reputation amongst Iranians and \
+would in-\ncrease anti-American sentiments in Iran.";
+        let split_index = CorpusIndex::build(&[Source::new("cable", "cable.txt", hyphenated)]).unwrap();
+        let whole = [split_index.doc_words(0)];
+        assert!(split_index.has_hyphen_split(whole[0].clone()));
+        for draft in [
+            "would extremely damage its reputation amongst Iranians",
+            "would extremely dam age its reputation amongst Iranians",
+            "reputation amongst Iranians and would in crease anti-American sentiments",
+            "its reputation amongst Iranians would increase sentiments",
+        ] {
+            let quote = QuoteText::parse(draft, 0..draft.len(), &split_index);
+            let aligned = align_quote(&split_index, &quote, 0, &whole).expect("aligned");
+            let bound = CoverageBound::of(&quote).within(&split_index, 0, &whole);
+            assert!(bound >= aligned.coverage, "{draft}: bound {bound}, coverage {}", aligned.coverage);
+        }
+        // Such a window is bounded too.
+        let draft = "reputation would damage any support";
+        let quote = QuoteText::parse(draft, 0..draft.len(), &split_index);
+        assert!(CoverageBound::of(&quote).within(&split_index, 0, &whole) < 0.6);
         // A region sharing only scattered words with the quote is bounded below the threshold.
         let draft = "reputation would damage any support";
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
