@@ -916,9 +916,14 @@ pub struct CoverageBound {
     /// Per distinct word id of the first segment, the set of its positions, sorted by id, for
     /// the bit-parallel LCS; `None` if the quote is not bounded.
     masks: Option<Vec<(u32, u128)>>,
-    /// Adjacent words of the first segment that one source word may match together (see
-    /// [`AlignOp::Join`]): the two words run together, the first's length, the first's position.
-    joinable: Vec<(String, usize, u32)>,
+    /// The first segment's words back to back, and where each starts (and one past the last's
+    /// end): one string for a quote rather than one for every pair of its words.
+    words_text: String,
+    word_starts: Vec<u32>,
+    /// The positions of the first segment's words followed by another word rather than a mark:
+    /// one source word joined across a line-end hyphen may match such a word and the next
+    /// together (see [`AlignOp::Join`]).
+    joinable: Vec<u32>,
     first_words: u32,
     later_words: u32,
 }
@@ -944,15 +949,17 @@ impl CoverageBound {
             masks.sort_unstable_by_key(|&(id, _)| id);
             masks
         });
-        let mut joinable = Vec::new();
-        let mut q = 0u32;
-        for pair in first.windows(2) {
-            if let [QuoteElement::Word { norm: a, .. }, QuoteElement::Word { norm: b, .. }] = pair {
-                joinable.push((format!("{a}{b}"), a.len(), q));
+        let (mut words_text, mut word_starts, mut joinable) = (String::new(), vec![0u32], Vec::new());
+        for (k, element) in first.iter().enumerate() {
+            if let QuoteElement::Word { norm, .. } = element {
+                if matches!(first.get(k + 1), Some(QuoteElement::Word { .. })) {
+                    joinable.push(word_starts.len() as u32 - 1);
+                }
+                words_text.push_str(norm);
+                word_starts.push(words_text.len() as u32);
             }
-            q += u32::from(pair[0].word_id().is_some());
         }
-        CoverageBound { masks, joinable, first_words: ids.len() as u32, later_words }
+        CoverageBound { masks, words_text, word_starts, joinable, first_words: ids.len() as u32, later_words }
     }
 
     /// The bound for `windows` of document `doc`.
@@ -980,8 +987,9 @@ impl CoverageBound {
                     Some(&[_, split]) => {
                         let whole = index.vocab().word(id);
                         let mut second = 0u128;
-                        for (joined, first_len, q) in &self.joinable {
-                            if *first_len == split as usize && joined == whole {
+                        for &q in &self.joinable {
+                            let [start, mid, end] = [0, 1, 2].map(|k| self.word_starts[q as usize + k] as usize);
+                            if mid - start == split as usize && self.words_text[start..end] == *whole {
                                 m |= 1 << q;
                                 second |= 1 << (q + 1);
                             }

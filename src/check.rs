@@ -402,16 +402,16 @@ impl<'a> Checker<'a> {
         // source): a region with one seed where another has twenty is a common phrase, not the
         // quote, and aligning it is most of a query's cost. Documents go best region first.
         let best_votes = candidates.iter().map(|c| c.votes).max().unwrap_or(0);
-        // Each region's words are read (to bound the quote there, or align it) one document
-        // after another; on a large index each is a cache miss, and loaded together they overlap.
-        for c in &candidates {
-            self.index.prefetch_words(c.words.clone());
-        }
         let mut docs: Vec<(usize, u32)> = Vec::new();
         for c in &candidates {
             if (c.votes * 3 >= best_votes || cited_docs.contains(&c.doc)) && !docs.iter().any(|&(d, _)| d == c.doc) {
                 docs.push((c.doc, c.votes));
             }
+        }
+        // Each region of those documents is read (to bound the quote there, or align it) one
+        // after another; on a large index each is a cache miss, and loaded together they overlap.
+        for c in candidates.iter().filter(|c| docs.iter().any(|&(d, _)| d == c.doc)) {
+            self.index.prefetch_words(c.words.clone());
         }
         // Cited sources first: once the quote is exact in one, the verdict is settled, and the
         // other sources only matter if they hold the same words (`also_found_in`), which a

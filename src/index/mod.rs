@@ -253,30 +253,17 @@ const ESCAPE: u8 = u8::MAX;
 /// Words between two absolute starts in the span table.
 pub(crate) const CHECKPOINT: usize = 64;
 
-/// A word's byte span as the span table stores it: either relative to the previous word's end,
-/// in one byte, or escaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SpanCode {
-    Packed(u8),
-    Escaped,
-}
-
-impl SpanCode {
-    fn of(gap: u32, len: u32) -> SpanCode {
-        if gap <= 15 && (1..=16).contains(&len) {
-            let code = (gap << 4 | (len - 1)) as u8;
-            // Gap 15 with length 16 would read as the escape itself.
-            if code != ESCAPE {
-                return SpanCode::Packed(code);
-            }
-        }
-        SpanCode::Escaped
-    }
+/// The byte that stores a word `len` bytes long, `gap` bytes after the previous one ends;
+/// `None` if it must be escaped.
+fn pack_span(gap: u32, len: u32) -> Option<u8> {
+    let code = (gap <= 15 && (1..=16).contains(&len)).then(|| (gap << 4 | (len - 1)) as u8)?;
+    // Gap 15 with length 16 would read as the escape itself.
+    (code != ESCAPE).then_some(code)
 }
 
 /// Start and length of the word stored as `code`, given where the previous word ends.
 #[inline(always)]
-fn unpack(code: u8, prev_end: u32) -> (u32, u32) {
+fn unpack_span(code: u8, prev_end: u32) -> (u32, u32) {
     (prev_end + u32::from(code >> 4), u32::from(code & 15) + 1)
 }
 
@@ -286,7 +273,7 @@ impl SpanTable {
     fn step(&self, pos: usize, prev_end: u32) -> (u32, u32) {
         match self.packed[pos] {
             ESCAPE => self.escaped_at(pos),
-            code => unpack(code, prev_end),
+            code => unpack_span(code, prev_end),
         }
     }
 
@@ -823,13 +810,10 @@ impl DocSpans {
         let pos = self.packed.len() as u32;
         let len = end - start;
         // A document's first word always carries its absolute start.
-        let code = match start.checked_sub(self.prev_end) {
-            Some(gap) if pos > 0 => SpanCode::of(gap, len),
-            _ => SpanCode::Escaped,
-        };
+        let code = start.checked_sub(self.prev_end).filter(|_| pos > 0).and_then(|gap| pack_span(gap, len));
         match code {
-            SpanCode::Packed(code) => self.packed.push(code),
-            SpanCode::Escaped => {
+            Some(code) => self.packed.push(code),
+            None => {
                 self.packed.push(ESCAPE);
                 self.escaped.push([pos, start, len]);
             }
@@ -846,7 +830,7 @@ impl DocSpans {
         for (pos, &code) in self.packed.iter().enumerate() {
             let (start, len) = match code {
                 ESCAPE => escaped.next().map_or((end, 0), |&[_, start, len]| (start, len)),
-                code => unpack(code, end),
+                code => unpack_span(code, end),
             };
             end = start + len;
             if pos >= first_checkpoint && (pos - first_checkpoint) % CHECKPOINT == 0 {
@@ -1097,7 +1081,8 @@ impl CorpusIndex {
         self.word_ids.ids_in(words.start as usize..words.end as usize, scratch)
     }
 
-    /// Starts loading the ids of `words` (see [`prefetch`]), ahead of reading them.
+    /// Starts loading the ids of `words` into the cache, ahead of reading them: on a large
+    /// index each region is a cache miss, and regions loaded together overlap theirs.
     pub fn prefetch_words(&self, words: Range<u32>) {
         // A cache line holds at least sixteen ids.
         for pos in words.step_by(16) {
