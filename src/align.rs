@@ -1032,8 +1032,10 @@ fn find_verbatim_in(
 ///
 /// An exact alignment is the best possible anywhere, so any copy of its words will do. Any other
 /// could be beaten by words around the copy (the draft's first word right before it, say), so
-/// the copy must also have the same `context` words on either side; and an alignment across an
-/// ellipsis, whose later segments may lie anywhere after the first, is never carried over.
+/// the copy must also have the same `context` words on either side. An alignment across an
+/// ellipsis carries over only if every edit in it is marked: its later segments may lie anywhere
+/// after the first, and a drifted one could find a closer match farther on in the copy, but one
+/// whose every word matches can only lose by reaching past the words it spans.
 pub fn copy_in(
     index: &CorpusIndex,
     aligned: &Alignment,
@@ -1041,7 +1043,7 @@ pub fn copy_in(
     windows: &[Range<u32>],
     context: u32,
 ) -> Option<Alignment> {
-    if aligned.segments.len() != 1 {
+    if aligned.segments.len() != 1 && aligned.has_unmarked_edits() {
         return None;
     }
     let exact = aligned.is_exact();
@@ -1465,6 +1467,30 @@ would in-\ncrease anti-American sentiments in Iran.";
         let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
         let moved = copy_in(&index, &aligned, 1, &whole(1), 7).expect("the same context, further in");
         assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
+    }
+
+    #[test]
+    fn an_ellipsis_alignment_carries_over_only_when_every_edit_is_marked() {
+        let copy = format!("Other words first. {SOURCE}");
+        let index = CorpusIndex::build(&[
+            Source::new("cable", "cable.txt", SOURCE),
+            Source::new("copy", "copy.txt", copy.as_str()),
+        ])
+        .unwrap();
+        let whole = |doc: usize| vec![index.doc_words(doc)];
+        let altered = "would … anti-American sentiments in Iran";
+        let quote = QuoteText::parse(altered, 0..altered.len(), &index);
+        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        assert!(aligned.segments.len() == 2 && !aligned.is_exact() && !aligned.has_unmarked_edits());
+        let context = quote.word_count() as u32;
+        let moved = copy_in(&index, &aligned, 1, &whole(1), context).expect("the same words and context");
+        assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
+        // A later segment that drifted could match better elsewhere in the copy.
+        let drifted = "would … anti-American feelings in Iran";
+        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
+        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        assert!(aligned.segments.len() == 2 && aligned.has_unmarked_edits());
+        assert!(copy_in(&index, &aligned, 1, &whole(1), context).is_none());
     }
 
     #[test]
