@@ -122,7 +122,7 @@ def located(expectation: dict, key: str | None, start: int | None, end: int | No
     if source is None or key is None or start is None:
         return False
     end = start + 1 if end is None else end
-    # Without a recorded list (corpus L), only the planted place itself counts.
+    # Without a recorded list (workloads from before L had one), only the planted place counts.
     places = source.get("occurrences") or [source]
     # One character of slack on each side forgives inclusive/exclusive end conventions.
     return any(p["key"] == key and overlaps(start, end, p["start_offset"] - 1, p["end_offset"] + 1) for p in places)
