@@ -530,7 +530,14 @@ impl SeedTable {
         self.buckets.get(self.bucket_of(hash)).len()
     }
 
-    /// Starts loading the bucket of `hash` (see [`prefetch`]).
+    /// Starts loading where the bucket of `hash` starts and ends (see [`prefetch`]): the first
+    /// link of a lookup, ahead of [`Self::bucket_len`].
+    fn prefetch_offsets(&self, hash: u64) {
+        self.buckets.prefetch_key(self.bucket_of(hash));
+    }
+
+    /// Starts loading the bucket of `hash` (see [`prefetch`]): the second link, once its
+    /// offsets are in.
     fn prefetch(&self, hash: u64) {
         if let Some(first) = self.buckets.get(self.bucket_of(hash)).first() {
             prefetch(first);
@@ -1190,7 +1197,7 @@ impl CorpusIndex {
             .map(|(q, window)| (q, shingle_hash(window)))
             .collect();
         for &(_, hash) in &hashes {
-            self.shingles.buckets.prefetch_key(self.shingles.bucket_of(hash));
+            self.shingles.prefetch_offsets(hash);
         }
         for &id in quote.iter().filter(|&&id| id != UNKNOWN_WORD) {
             self.word_postings.prefetch_key(id as usize);
