@@ -324,6 +324,8 @@ class NameLexicon:
 
     SYLLABLES = [c + v for c in "bdfghjklmnprstvz" for v in "aeiou"]
     ENDINGS = ["", "i", "an", "ani", "ov", "ez", "ar", "en"]
+    # Every name there is: three syllables and an ending.
+    CAPACITY = len(SYLLABLES) ** 3 * len(ENDINGS)
     # Placeholder for a name in a pooled paragraph: it has no vowel, so
     # `hyphenation_point` never breaks it, and the seeds never contain it.
     SLOT = "QQQQQQ"
@@ -339,8 +341,7 @@ class NameLexicon:
     def name(self, rank: int) -> str:
         # Ranks are spread over the name space (the multiplier is prime to its size,
         # 80^3 * 8), so the common names do not all begin "Baba".
-        capacity = len(self.SYLLABLES) ** 3 * len(self.ENDINGS)
-        index = (rank - 1) * 2654435761 % capacity
+        index = (rank - 1) * 2654435761 % self.CAPACITY
         ending = self.ENDINGS[index % len(self.ENDINGS)]
         index //= len(self.ENDINGS)
         base = len(self.SYLLABLES)
