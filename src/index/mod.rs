@@ -1306,17 +1306,36 @@ impl CorpusIndex {
     /// than reading it.
     pub fn scan_candidates(&self, quote: &[u32], doc: usize, max: usize) -> Vec<Candidate> {
         let pair = |a: u32, b: u32| (u64::from(a) << 32) | u64::from(b);
+        let words = self.doc_words(doc);
+        // A word whose postings are all stored, none of them in this document, is not in it, so
+        // neither is any pair it is in. Such pairs are left out, and when the pairs left cannot
+        // cover the three quote words a region needs, the document is not read at all: a quote
+        // found nowhere has words the cited source lacks, and reading the source whole for it
+        // was the slowest part of checking it.
+        let in_doc: Vec<bool> = quote
+            .iter()
+            .map(|&id| {
+                id != UNKNOWN_WORD && {
+                    let stored = self.positions_of_word(id);
+                    stored.len() >= WORD_POSTINGS_CAP || !within(stored, Some(&words)).is_empty()
+                }
+            })
+            .collect();
         let mut pairs: Vec<(u64, u32)> = quote
             .windows(2)
             .enumerate()
-            .filter(|(_, w)| !w.contains(&UNKNOWN_WORD))
+            .filter(|&(q, _)| in_doc[q] && in_doc[q + 1])
             .map(|(q, w)| (pair(w[0], w[1]), q as u32))
             .collect();
+        let mut voters: Vec<u32> = pairs.iter().flat_map(|&(_, q)| [q, q + 1]).collect();
+        voters.dedup();
+        if voters.len() < quote.len().min(3) {
+            return Vec::new();
+        }
         pairs.sort_unstable();
         // Almost every pair of a document is not in the quote and costs one bit test. (A filter
         // on single words let through every "the" of the document, each a binary search.)
         let filter = PairFilter::of(pairs.iter().map(|&(key, _)| ((key >> 32) as u32, key as u32)));
-        let words = self.doc_words(doc);
         // Votes as (diagonal, quote position) packed into one integer, the diagonal counted from
         // `origin` so it is never negative: sorting these is several times faster than sorting
         // `Hit`s, and a quote with common pairs ("and the") casts thousands.
@@ -2052,6 +2071,19 @@ mod tests {
         assert_eq!(found.len(), 1);
         let regions = index.scan_candidates(&quote, 1, 4);
         assert!(regions.iter().any(|c| c.words.contains(&found[0].start)));
+    }
+
+    #[test]
+    fn scanning_skips_pairs_whose_words_the_document_lacks() {
+        // "omega" and "psi" are only in the first source, so only the pairs among the first
+        // three quote words can be in the second: just enough for a region there.
+        let index = index_of(&["omega psi", "filler words alpha beta gamma then more filler words"]);
+        let region = |quote: &str| index.scan_candidates(&ids(&index, quote), 1, 4);
+        let found = region("alpha beta gamma omega psi");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].words.contains(&(index.doc_words(1).start + 2)));
+        assert_eq!(found[0].votes, 3);
+        assert!(region("alpha beta omega gamma psi").is_empty(), "no three words in a row");
     }
 
     #[test]
