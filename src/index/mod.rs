@@ -544,12 +544,14 @@ impl SeedTable {
         }
     }
 
-    /// The positions of shingle `hash` within `scope` (all without one), in corpus order, into
-    /// `out` (cleared first). `hash_at` hashes the shingle at a stored position.
+    /// The first `limit` positions of shingle `hash` within `scope` (all without one), in
+    /// corpus order, into `out` (cleared first). `hash_at` hashes the shingle at a stored
+    /// position.
     fn positions(
         &self,
         hash: u64,
         scope: Option<&Range<u32>>,
+        limit: usize,
         hash_at: impl Fn(u32) -> u64,
         prefetch_at: impl Fn(u32),
         out: &mut Vec<u32>,
@@ -576,10 +578,11 @@ impl SeedTable {
         };
         let Some((&first, rest)) = group.and_then(<[u32]>::split_first) else { return };
         let first = first & !GROUP_START;
-        if scope.is_none_or(|scope| scope.contains(&first)) {
+        if scope.is_none_or(|scope| scope.contains(&first)) && limit > 0 {
             out.push(first);
         }
-        out.extend_from_slice(within(rest, scope));
+        let rest = within(rest, scope);
+        out.extend_from_slice(&rest[..rest.len().min(limit.saturating_sub(out.len()))]);
     }
 
     fn heap_bytes(&self) -> usize {
@@ -1032,14 +1035,14 @@ impl CorpusIndex {
     /// Empty for a shingle seen more than [`SHINGLE_CAP`] times: see [`Self::long_shingle_positions`].
     fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, out: &mut Vec<u32>) {
         let hash_at = |p: u32| self.word_ids.hash_at::<SHINGLE>(p as usize);
-        self.shingles.positions(hash, scope, hash_at, |p| self.word_ids.prefetch(p as usize), out);
+        self.shingles.positions(hash, scope, usize::MAX, hash_at, |p| self.word_ids.prefetch(p as usize), out);
     }
 
-    /// Stored positions of the long shingle with hash `hash`: only those whose shingle is
-    /// common (more precisely, shares a crowded bucket: see [`seed_tables`]).
-    fn long_shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, out: &mut Vec<u32>) {
+    /// The first `limit` stored positions of the long shingle with hash `hash`: only those whose
+    /// shingle is common (more precisely, shares a crowded bucket: see [`seed_tables`]).
+    fn long_shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, limit: usize, out: &mut Vec<u32>) {
         let hash_at = |p: u32| self.word_ids.hash_at::<LONG_SHINGLE>(p as usize);
-        self.long_shingles.positions(hash, scope, hash_at, |p| self.word_ids.prefetch(p as usize), out);
+        self.long_shingles.positions(hash, scope, limit, hash_at, |p| self.word_ids.prefetch(p as usize), out);
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -1245,9 +1248,9 @@ impl CorpusIndex {
                     seeded_docs = DocSet::of(hits.iter().map(|h| h.0), self.docs.len());
                 }
                 if long {
-                    self.long_shingle_positions(hash, scope.as_ref(), &mut positions);
-                    // A phrase reprinted thousands of times: its first copies stand for all.
-                    positions.truncate(SHINGLE_CAP);
+                    // A phrase reprinted thousands of times: its first copies stand for all, and
+                    // only they are copied (a common phrase in L has thousands).
+                    self.long_shingle_positions(hash, scope.as_ref(), SHINGLE_CAP, &mut positions);
                 } else {
                     self.shingle_positions(hash, scope.as_ref(), &mut positions);
                     // A crowded bucket moves to the long table whole, leaving an empty one.
@@ -1954,8 +1957,13 @@ mod tests {
         index.shingle_positions(shingle_hash(&frequent), None, &mut out);
         assert!(out.is_empty(), "a shingle seen more than the cap leaves the shingle table");
         let long = ids(&index, "alpha beta gamma alpha beta gamma");
-        index.long_shingle_positions(shingle_hash(&long), None, &mut out);
+        index.long_shingle_positions(shingle_hash(&long), None, usize::MAX, &mut out);
         assert!(out.len() > SHINGLE_CAP / 2, "its positions are keyed by their long shingles: {}", out.len());
+        let all = out.clone();
+        for limit in [0, 1, 5] {
+            index.long_shingle_positions(shingle_hash(&long), None, limit, &mut out);
+            assert_eq!(out, all[..limit], "the first {limit}");
+        }
     }
 
     #[test]
@@ -1971,7 +1979,7 @@ mod tests {
         let quote = ids(&index, passage);
         // "c d a b c e": its shingles all crowd their buckets in the cycles.
         let mut out = Vec::new();
-        index.long_shingle_positions(shingle_hash(&quote[2..2 + LONG_SHINGLE]), None, &mut out);
+        index.long_shingle_positions(shingle_hash(&quote[2..2 + LONG_SHINGLE]), None, usize::MAX, &mut out);
         assert!(out.iter().any(|&p| index.doc_of(p) == 2), "{out:?}");
         assert!(!index.long_shingles.crowded.is_empty(), "the cycles' long shingles crowd their buckets");
         let found = index.candidates(&quote, None, 4);
