@@ -1415,7 +1415,6 @@ impl CorpusIndex {
         let band = (quote_len as i64 / 4).max(8);
         let slack = (quote_len as i64 / 2).max(8);
         let mut candidates = Vec::new();
-        // Reused across clusters: most are one seed of a common phrase.
         let mut qs: Vec<(u32, u32)> = Vec::new();
         let mut i = 0;
         while i < hits.len() {
@@ -1426,16 +1425,22 @@ impl CorpusIndex {
             }
             let cluster = &hits[i..j];
             let last_diag = cluster[cluster.len() - 1].1;
-            // Per quote position, its most specific seed here.
-            qs.clear();
-            qs.extend(cluster.iter().map(|h| (h.2, h.3)));
-            qs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-            qs.dedup_by_key(|h| h.0);
-            let specificity = qs.iter().map(|h| h.1).fold(0u32, u32::saturating_add);
+            let (votes, specificity) = match cluster {
+                // Most clusters are one seed of a common phrase.
+                [(_, _, _, weight)] => (1, *weight),
+                _ => {
+                    // Per quote position, its most specific seed here.
+                    qs.clear();
+                    qs.extend(cluster.iter().map(|h| (h.2, h.3)));
+                    qs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+                    qs.dedup_by_key(|h| h.0);
+                    (qs.len() as u32, qs.iter().map(|h| h.1).fold(0u32, u32::saturating_add))
+                }
+            };
             let range = self.doc_words(doc);
             let start = (first_diag - slack).clamp(range.start as i64, range.end as i64) as u32;
             let end = (last_diag + quote_len as i64 + slack).clamp(range.start as i64, range.end as i64) as u32;
-            candidates.push(Candidate { doc, words: start..end, votes: qs.len() as u32, specificity });
+            candidates.push(Candidate { doc, words: start..end, votes, specificity });
             i = j;
         }
         let order = |a: &Candidate, b: &Candidate| {
