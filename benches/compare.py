@@ -299,6 +299,21 @@ def run_quoteline_bench(binary: Path, corpus: Corpus, queries: list[Query], work
     return result, index
 
 
+def quoteline_bench_runs(binary: Path, corpus: Corpus, queries: list[Query], work: Path, args: argparse.Namespace,
+                         failures: list[str], cache_dir: Path | None = None) -> list[tuple[ToolResult, dict]]:
+    """`quoteline bench` `--quoteline-runs` times. Every run's notes are printed, not only the
+    median run's: one failed run of three is a failure."""
+    label = corpus.name + (" (saved index)" if cache_dir else "")
+    began = time.perf_counter()
+    runs = [run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout, cache_dir) for _ in range(args.quoteline_runs)]
+    for note in dict.fromkeys(note for r, _ in runs for note in r.notes):
+        print(f"{label}: {note}", file=sys.stderr)
+        if "failed" in note or "no JSON" in note:
+            failures.append(f"{label}: {note}")
+    print(f"{label}: quoteline bench {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    return runs
+
+
 def median_run(runs: list[tuple[ToolResult, dict]]) -> tuple[dict, dict]:
     """One corpus's `quoteline bench` runs as one result. This machine's speed drifts by tens of
     percent from minute to minute (a build took 6 to 12 s), so one run says little. The per-quote
@@ -829,19 +844,12 @@ def main(argv: list[str] | None = None) -> int:
         results["corpora"][name] = entry
 
         if binary is not None:
-            began = time.perf_counter()
-            runs = [run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout) for _ in range(args.quoteline_runs)]
+            runs = quoteline_bench_runs(binary, corpus, queries, work, args, failures)
             summary, index = median_run(runs)
             entry["tools"]["quoteline"] = summary
             entry["quoteline_index"] = index
             if len({(r.verdict_correct, r.located) for r, _ in runs}) > 1:
                 failures.append(f"{name}: quoteline's verdicts differed between runs of the same binary")
-            # Every run's notes, not only the median run's: one failed run of three is a failure.
-            for note in dict.fromkeys(note for r, _ in runs for note in r.notes):
-                print(f"{name}: {note}", file=sys.stderr)
-                if "failed" in note or "no JSON" in note:
-                    failures.append(f"{name}: {note}")
-            print(f"{name}: quoteline bench {time.perf_counter() - began:.1f} s", file=sys.stderr)
         runners = {"rapidfuzz": run_rapidfuzz, "edlib": run_edlib, "ripgrep": run_ripgrep}
         for tool in COMPETITORS:
             if tool not in tools:
@@ -870,17 +878,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 # The same quotes again over the saved index: what `check` and the language server
                 # see once `quoteline index` has run (for an archive, the way it is used).
-                began = time.perf_counter()
-                runs = [run_quoteline_bench(binary, corpus, queries, work, args.quoteline_timeout, index_cache_dir(corpus))
-                        for _ in range(args.quoteline_runs)]
+                runs = quoteline_bench_runs(binary, corpus, queries, work, args, failures, index_cache_dir(corpus))
                 entry["quoteline_saved"], _ = median_run(runs)
                 if any(r.verdict_correct != entry["tools"]["quoteline"]["verdict_correct"] for r, _ in runs):
                     failures.append(f"{name}: quoteline bench's verdicts differ between the saved and the in-memory index")
-                for note in dict.fromkeys(note for r, _ in runs for note in r.notes):
-                    print(f"{name} (saved index): {note}", file=sys.stderr)
-                    if "failed" in note or "no JSON" in note:
-                        failures.append(f"{name} (saved index): {note}")
-                print(f"{name}: quoteline bench, saved index {time.perf_counter() - began:.1f} s", file=sys.stderr)
         for kind, drafts in draft_sets.items():
             quotes = sum(len(load_expectations(d)["quotes"]) for d in drafts)
             per_tool: dict = {"quotes": quotes}
