@@ -544,16 +544,14 @@ impl SeedTable {
         }
     }
 
-    /// The first `limit` positions of shingle `hash` within `scope` (all without one), in
-    /// corpus order, into `out` (cleared first). `hash_at` hashes the shingle at a stored
-    /// position.
-    fn positions(
+    /// The first `limit` positions of the `N`-word shingle `hash` within `scope` (all without
+    /// one), in corpus order, into `out` (cleared first). `words` tells a bucket's shingles apart.
+    fn positions<const N: usize>(
         &self,
         hash: u64,
         scope: Option<&Range<u32>>,
         limit: usize,
-        hash_at: impl Fn(u32) -> u64,
-        prefetch_at: impl Fn(u32),
+        words: &WordIds,
         out: &mut Vec<u32>,
     ) {
         out.clear();
@@ -562,10 +560,10 @@ impl SeedTable {
         let group = if slice.len() <= SHINGLE_CAP {
             // Each group's first words are read to tell the groups apart: load them together.
             for &p in slice.iter().filter(|&&p| p & GROUP_START != 0) {
-                prefetch_at(p & !GROUP_START);
+                words.prefetch((p & !GROUP_START) as usize);
             }
             let mut groups = slice.chunk_by(|_, &next| next & GROUP_START == 0);
-            groups.find(|group| hash_at(group[0] & !GROUP_START) == hash)
+            groups.find(|group| words.hash_at::<N>((group[0] & !GROUP_START) as usize) == hash)
         } else {
             let key = [bucket as u32, (hash >> 32) as u32, hash as u32];
             let Ok(entry) = self.crowded.binary_search_by(|e| e[..3].cmp(&key[..])) else { return };
@@ -1034,15 +1032,13 @@ impl CorpusIndex {
     /// corpus order, within `scope` when given; written to `out`, which is cleared first.
     /// Empty for a shingle seen more than [`SHINGLE_CAP`] times: see [`Self::long_shingle_positions`].
     fn shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, out: &mut Vec<u32>) {
-        let hash_at = |p: u32| self.word_ids.hash_at::<SHINGLE>(p as usize);
-        self.shingles.positions(hash, scope, usize::MAX, hash_at, |p| self.word_ids.prefetch(p as usize), out);
+        self.shingles.positions::<SHINGLE>(hash, scope, usize::MAX, &self.word_ids, out);
     }
 
     /// The first `limit` stored positions of the long shingle with hash `hash`: only those whose
     /// shingle is common (more precisely, shares a crowded bucket: see [`seed_tables`]).
     fn long_shingle_positions(&self, hash: u64, scope: Option<&Range<u32>>, limit: usize, out: &mut Vec<u32>) {
-        let hash_at = |p: u32| self.word_ids.hash_at::<LONG_SHINGLE>(p as usize);
-        self.long_shingles.positions(hash, scope, limit, hash_at, |p| self.word_ids.prefetch(p as usize), out);
+        self.long_shingles.positions::<LONG_SHINGLE>(hash, scope, limit, &self.word_ids, out);
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -1229,21 +1225,22 @@ impl CorpusIndex {
                     .collect();
             }
             seeds.sort_unstable();
-            // Of each table's seeds, crowded ones are read only to make up this many.
+            // Of each table's seeds, crowded ones are read only to make up this many. Within one
+            // document a crowded bucket narrows to a few positions, so every shingle votes there.
             let enough = (seeds.len() / 4).max(4);
+            let read = |i: usize, bucket_len: usize| bucket_len <= CROWDED_BUCKET || i < enough || only_doc.is_some();
             let table = if long { &self.long_shingles } else { &self.shingles };
             for (i, &(bucket_len, _, hash)) in seeds.iter().enumerate() {
-                if bucket_len > 0 && (bucket_len <= CROWDED_BUCKET || i < enough || only_doc.is_some()) {
+                if bucket_len > 0 && read(i, bucket_len) {
                     table.prefetch(hash);
                 }
             }
             for (i, &(bucket_len, q, hash)) in seeds.iter().enumerate() {
-                let crowded = bucket_len > CROWDED_BUCKET;
-                // Within one document a crowded bucket narrows to a few positions, so every
-                // shingle votes there.
-                if crowded && i >= enough && only_doc.is_none() {
+                // Seeds come sorted by bucket size, so the first not read ends the reading.
+                if !read(i, bucket_len) {
                     break;
                 }
+                let crowded = bucket_len > CROWDED_BUCKET;
                 if crowded && seeded_docs.is_empty() {
                     seeded_docs = DocSet::of(hits.iter().map(|h| h.0), self.docs.len());
                 }
