@@ -1390,6 +1390,13 @@ and would increase anti-American sentiments in Iran. The State Department cables
         alignment
     }
 
+    /// `draft` parsed against `index` and aligned in the whole of document `doc`.
+    fn aligned_in(index: &CorpusIndex, draft: &str, doc: usize) -> (QuoteText, Alignment) {
+        let quote = QuoteText::parse(draft, 0..draft.len(), index);
+        let aligned = align_quote(index, &quote, doc, &[index.doc_words(doc)]).expect("aligned");
+        (quote, aligned)
+    }
+
     #[test]
     fn coverage_bound_never_undercuts_an_alignment() {
         let index = setup();
@@ -1450,21 +1457,18 @@ would in-\ncrease anti-American sentiments in Iran.";
         .unwrap();
         let whole = |doc: usize| vec![index.doc_words(doc)];
         let exact = "would extremely damage its reputation amongst Iranians";
-        let quote = QuoteText::parse(exact, 0..exact.len(), &index);
-        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let (quote, aligned) = aligned_in(&index, exact, 0);
         let moved = copy_in(&index, &aligned, 1, &whole(1), 7).expect("an exact passage carries over");
         assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
         // A drifted alignment needs the same words around it: "Any" could have matched.
         let drifted = "Every U.S. support for MEK would badly damage its reputation";
-        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
-        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let (_, aligned) = aligned_in(&index, drifted, 0);
         assert!(copy_in(&index, &aligned, 2, &whole(2), 9).is_none());
         assert!(copy_in(&index, &aligned, 1, &whole(1), 9).is_none(), "the copy's context differs too");
         // A drifted passage inside its document carries over to a copy further into another,
         // with the same words as far as the context reaches on either side.
         let drifted = "would increase anti-American feelings in Iran";
-        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
-        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let (quote, aligned) = aligned_in(&index, drifted, 0);
         let moved = copy_in(&index, &aligned, 1, &whole(1), 7).expect("the same context, further in");
         assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
     }
@@ -1479,16 +1483,14 @@ would in-\ncrease anti-American sentiments in Iran.";
         .unwrap();
         let whole = |doc: usize| vec![index.doc_words(doc)];
         let altered = "would … anti-American sentiments in Iran";
-        let quote = QuoteText::parse(altered, 0..altered.len(), &index);
-        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let (quote, aligned) = aligned_in(&index, altered, 0);
         assert!(aligned.segments.len() == 2 && !aligned.is_exact() && !aligned.has_unmarked_edits());
         let context = quote.word_count() as u32;
         let moved = copy_in(&index, &aligned, 1, &whole(1), context).expect("the same words and context");
         assert_eq!(moved, align_quote(&index, &quote, 1, &whole(1)).unwrap());
         // A later segment that drifted could match better elsewhere in the copy.
         let drifted = "would … anti-American feelings in Iran";
-        let quote = QuoteText::parse(drifted, 0..drifted.len(), &index);
-        let aligned = align_quote(&index, &quote, 0, &whole(0)).expect("aligned");
+        let (_, aligned) = aligned_in(&index, drifted, 0);
         assert!(aligned.segments.len() == 2 && aligned.has_unmarked_edits());
         assert!(copy_in(&index, &aligned, 1, &whole(1), context).is_none());
     }
