@@ -108,16 +108,17 @@ impl QuoteText {
         let mut merged_words: Vec<(String, Range<usize>)> = Vec::new();
         for_each_word(text, |norm, span, _| merged_words.push((norm.to_owned(), span)));
         merge_case_brackets(text, &marks, &mut merged_words);
+        let ids = index.vocab().ids(merged_words.iter().map(|(norm, _)| norm.as_str()));
 
-        let mut words = merged_words.into_iter().peekable();
+        let mut words = merged_words.into_iter().zip(ids).map(|((norm, span), id)| (norm, span, id)).peekable();
         loop {
-            let next_word_start = words.peek().map(|(_, s)| s.start);
+            let next_word_start = words.peek().map(|(_, s, _)| s.start);
             let next_mark_start = mark_iter.peek().map(|m| m.span.start);
             match (next_word_start, next_mark_start) {
                 (None, None) => break,
                 (Some(w), m) if m.is_none_or(|m| w < m) => {
-                    let (norm, span) = words.next().expect("peeked");
-                    let id = index.vocab().id(&norm).unwrap_or(UNKNOWN_WORD);
+                    let (norm, span, id) = words.next().expect("peeked");
+                    let id = id.unwrap_or(UNKNOWN_WORD);
                     let shape = WordShape::of(&norm);
                     segments.last_mut().expect("one segment").push(QuoteElement::Word {
                         norm,
@@ -129,7 +130,7 @@ impl QuoteText {
                 _ => {
                     let mark = mark_iter.next().expect("peeked");
                     // Words inside the brackets belong to the mark.
-                    while words.peek().is_some_and(|(_, s)| s.start < mark.span.end) {
+                    while words.peek().is_some_and(|(_, s, _)| s.start < mark.span.end) {
                         words.next();
                     }
                     let span = base + mark.span.start..base + mark.span.end;
