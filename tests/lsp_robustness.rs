@@ -88,7 +88,7 @@ async fn a_one_megabyte_single_line_draft_is_checked() {
     let mut line = String::new();
     while line.len() < 1 << 20 {
         line.push_str("Filler words 😀 مجاهدین and more filler, ");
-        if line.len() % 61 == 0 {
+        if line.len().is_multiple_of(61) {
             line.push_str(QUOTE);
             line.push(' ');
         }

@@ -572,7 +572,7 @@ fn write_padded(out: &mut [u8], decoded: &str) {
     if apostrophe {
         forms.extend(["\u{2019}", "\u{02BC}", "'"].map(String::from));
     }
-    let form = forms.iter().find(|f| f.len() <= width && (width - f.len()) % 2 == 0);
+    let form = forms.iter().find(|f| f.len() <= width && (width - f.len()).is_multiple_of(2));
     let (form, lead) = match form {
         Some(form) => (form.as_str(), 0),
         None if decoded.len() < width => (decoded, 1),

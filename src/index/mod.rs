@@ -44,6 +44,7 @@ use crate::normalize::{for_each_word, WordShape};
 mod pairs;
 mod persist;
 mod store;
+mod widen;
 
 use pairs::PairFilter;
 pub use persist::{source_fingerprints, PersistError, SourceFingerprint, FORMAT_VERSION};
@@ -789,6 +790,9 @@ impl WordIds {
 
     /// The ids at `range`, widened into `buffer` (cleared first).
     fn widen_into(&self, range: Range<usize>, buffer: &mut Vec<u32>) {
+        if let WordIds::Medium(ids) = self {
+            return widen::widen_medium(&ids[range], buffer);
+        }
         buffer.clear();
         with_ids!(self, ids => buffer.extend(ids[range].iter().map(|&id| id.widen())));
     }
@@ -881,7 +885,7 @@ impl DocSpans {
                 code => unpack_span(code, end),
             };
             end = start + len;
-            if pos >= first_checkpoint && (pos - first_checkpoint) % CHECKPOINT == 0 {
+            if pos >= first_checkpoint && (pos - first_checkpoint).is_multiple_of(CHECKPOINT) {
                 out.push(start);
             }
         }
