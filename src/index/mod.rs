@@ -1254,19 +1254,21 @@ impl CorpusIndex {
         let mut seeded_docs = DocSet::default();
         // Quote positions whose shingle's bucket is empty: either nothing hashed there, or the
         // bucket held a common shingle and its positions are keyed by their long shingles. (A
-        // shingle missing from a bucket that has others is not in the corpus at all.)
-        let mut unstored: Vec<usize> = Vec::new();
+        // shingle missing from a bucket that has others is not in the corpus at all.) Their long
+        // shingles' offsets load while the short ones are read.
+        let long_seeds: Vec<(usize, u64)> = seeds
+            .iter()
+            .filter(|&&(bucket_len, _, _)| bucket_len == 0)
+            .filter_map(|&(_, q, _)| Some((q, quote.get(q..q + LONG_SHINGLE)?)))
+            .filter(|(_, window)| !window.contains(&UNKNOWN_WORD))
+            .map(|(q, window)| (q, shingle_hash(window)))
+            .collect();
+        for &(_, hash) in &long_seeds {
+            self.long_shingles.prefetch_offsets(hash);
+        }
         for long in [false, true] {
             if long {
-                seeds = unstored
-                    .iter()
-                    .filter_map(|&q| Some((q, quote.get(q..q + LONG_SHINGLE)?)))
-                    .filter(|(_, window)| !window.contains(&UNKNOWN_WORD))
-                    .map(|(q, window)| {
-                        let hash = shingle_hash(window);
-                        (self.long_shingles.bucket_len(hash), q, hash)
-                    })
-                    .collect();
+                seeds = long_seeds.iter().map(|&(q, hash)| (self.long_shingles.bucket_len(hash), q, hash)).collect();
             }
             seeds.sort_unstable();
             // Of each table's seeds, crowded ones are read only to make up this many. Within one
@@ -1294,10 +1296,6 @@ impl CorpusIndex {
                     self.long_shingle_positions(hash, scope.as_ref(), SHINGLE_CAP, &mut positions);
                 } else {
                     self.shingle_positions(hash, scope.as_ref(), &mut positions);
-                    // A crowded bucket moves to the long table whole, leaving an empty one.
-                    if bucket_len == 0 {
-                        unstored.push(q);
-                    }
                 }
                 let weight = SPECIFICITY / positions.len().max(1) as u32;
                 seeded += usize::from(!positions.is_empty());
