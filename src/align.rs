@@ -13,6 +13,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use crate::index::{CorpusIndex, UNKNOWN_WORD};
@@ -87,13 +88,20 @@ impl QuoteElement {
 }
 
 /// A quote's words and marks, with spans in the draft.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct QuoteText {
     /// Runs of elements between ellipses, in order.
     pub segments: Vec<Vec<QuoteElement>>,
     /// Byte spans of the interior ellipses; `ellipses[i]` separates segment `i` and `i + 1`.
     pub ellipses: Vec<Range<usize>>,
+    /// Per segment, its first verbatim places in the corpus, looked up when a segment after an
+    /// ellipsis is first aligned: they do not depend on the source being aligned, and an ellipsis
+    /// quote of common words is aligned in a dozen sources or more.
+    verbatim: Vec<VerbatimPlaces>,
 }
+
+/// A segment's verbatim places in the corpus, once looked up.
+type VerbatimPlaces = OnceCell<Vec<Range<u32>>>;
 
 impl QuoteText {
     /// Parses `draft[content]` (a quote's content without its quotation marks), looking words
@@ -158,7 +166,8 @@ impl QuoteText {
             segments.pop();
             ellipses.pop();
         }
-        QuoteText { segments, ellipses }
+        let verbatim = vec![OnceCell::new(); segments.len()];
+        QuoteText { segments, ellipses, verbatim }
     }
 
     /// The quote's words (not those inside brackets), in order.
@@ -856,8 +865,9 @@ pub fn align_quote(
     first_windows: &[Range<u32>],
 ) -> Option<Alignment> {
     let doc_words = index.doc_words(doc);
-    let segments: Vec<&Vec<QuoteElement>> = quote.segments.iter().filter(|s| !s.is_empty()).collect();
-    let (first_segment, later_segments) = segments.split_first()?;
+    let segments: Vec<(&Vec<QuoteElement>, &VerbatimPlaces)> =
+        quote.segments.iter().zip(&quote.verbatim).filter(|(s, _)| !s.is_empty()).collect();
+    let (&(first_segment, _), later_segments) = segments.split_first()?;
     if later_segments.is_empty() {
         if let Some(found) = find_verbatim_in(index, first_segment, first_windows, &doc_words) {
             return Some(found);
@@ -872,9 +882,14 @@ pub fn align_quote(
         let Some((ops, covered, score)) = align_segment(index, first_segment, window) else { continue };
         let mut chain = vec![(ops, covered)];
         let mut total = score;
-        for segment in later_segments {
+        for &(segment, verbatim) in later_segments {
             let after = chain.last().map_or(doc_words.start, |(_, covered)| covered.end);
-            let next = later_segment_windows(index, segment, doc, after)
+            let verbatim = verbatim.get_or_init(|| {
+                let words: Vec<u32> =
+                    segment.iter().map(QuoteElement::seed_id).filter(|&id| id != UNKNOWN_WORD).collect();
+                index.find_verbatim(&words, 64)
+            });
+            let next = later_segment_windows(index, segment, verbatim, doc, after)
                 .into_iter()
                 .map(|w| w.start.max(after)..w.end.min(doc_words.end))
                 .filter(|w| !w.is_empty())
@@ -1092,14 +1107,21 @@ pub fn copy_in(
 }
 
 /// Windows for a segment after an ellipsis: seeded regions after `after`, else right after it.
-fn later_segment_windows(index: &CorpusIndex, segment: &[QuoteElement], doc: usize, after: u32) -> Vec<Range<u32>> {
+/// Where to align `segment`, which follows an ellipsis, in document `doc` after word `after`;
+/// `verbatim` is where the segment's words occur in the corpus word for word (the first 64).
+fn later_segment_windows(
+    index: &CorpusIndex,
+    segment: &[QuoteElement],
+    verbatim: &[Range<u32>],
+    doc: usize,
+    after: u32,
+) -> Vec<Range<u32>> {
     let ids: Vec<u32> = segment.iter().map(QuoteElement::seed_id).collect();
     let len = segment.len() as u32;
     let mut windows: Vec<Range<u32>> =
         index.candidates(&ids, Some(doc), 4).into_iter().map(|c| c.words).filter(|w| w.end > after).collect();
     // Short segments rarely have a seed; look for them verbatim.
-    let words: Vec<u32> = ids.iter().copied().filter(|&id| id != UNKNOWN_WORD).collect();
-    for found in index.find_verbatim(&words, 64) {
+    for found in verbatim.iter().cloned() {
         if found.start >= after && index.doc_of(found.start) == doc {
             windows.push(found.start.saturating_sub(len)..found.end + len);
             break;
