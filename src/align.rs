@@ -889,12 +889,25 @@ pub fn align_quote(
                     segment.iter().map(QuoteElement::seed_id).filter(|&id| id != UNKNOWN_WORD).collect();
                 index.find_verbatim(&words, 64)
             });
-            let next = later_segment_windows(index, segment, verbatim, doc, after)
-                .into_iter()
-                .map(|w| w.start.max(after)..w.end.min(doc_words.end))
-                .filter(|w| !w.is_empty())
-                .filter_map(|w| align_segment(index, segment, w))
-                .max_by_key(|(_, covered, score)| (*score, std::cmp::Reverse(covered.start)));
+            // The best window, the last of equals as `max_by_key` would pick it; a window that
+            // cannot reach the best score so far is not aligned (most are places later in the
+            // source that share a common phrase with the segment).
+            let mut next: Option<(Vec<AlignOp>, Range<u32>, i32)> = None;
+            let key =
+                |(_, covered, score): &(Vec<AlignOp>, Range<u32>, i32)| (*score, std::cmp::Reverse(covered.start));
+            for window in later_segment_windows(index, segment, verbatim, doc, after) {
+                let window = window.start.max(after)..window.end.min(doc_words.end);
+                if window.is_empty()
+                    || next.as_ref().is_some_and(|best| segment_score_bound(index, segment, &window) < best.2)
+                {
+                    continue;
+                }
+                if let Some(aligned) = align_segment(index, segment, window) {
+                    if next.as_ref().is_none_or(|best| key(&aligned) >= key(best)) {
+                        next = Some(aligned);
+                    }
+                }
+            }
             match next {
                 Some((ops, covered, score)) => {
                     total += score;
@@ -1107,6 +1120,17 @@ pub fn copy_in(
 }
 
 /// Windows for a segment after an ellipsis: seeded regions after `after`, else right after it.
+/// An upper bound on the score of aligning `segment` in `window`: each of its words scores at
+/// most a match, and only a word the window holds can match, or one of the two halves of a
+/// window word joined across a line-end hyphen.
+fn segment_score_bound(index: &CorpusIndex, segment: &[QuoteElement], window: &Range<u32>) -> i32 {
+    let ids = index.word_ids(window.clone());
+    let held =
+        segment.iter().filter_map(QuoteElement::word_id).filter(|&id| id != UNKNOWN_WORD && ids.contains(&id)).count();
+    let joined = 2 * index.hyphen_splits_in(window.clone()).len();
+    MATCH * (held + joined) as i32
+}
+
 /// Where to align `segment`, which follows an ellipsis, in document `doc` after word `after`;
 /// `verbatim` is where the segment's words occur in the corpus word for word (the first 64).
 fn later_segment_windows(
@@ -1466,6 +1490,41 @@ would in-\ncrease anti-American sentiments in Iran.";
         let draft = "reputation would damage any support for the whole region … sentiments";
         let quote = QuoteText::parse(draft, 0..draft.len(), &index);
         assert!(CoverageBound::of(&quote).within(&index, 0, &[index.doc_words(0)]) < 0.6);
+    }
+
+    #[test]
+    fn segment_score_bound_never_undercuts_a_segment_alignment() {
+        let plain = setup();
+        let hyphenated = CorpusIndex::build(&[Source::new(
+            "cable",
+            "cable.txt",
+            "Any U.S. support for MEK would extremely dam-\nage its reputation amongst Iranians and would in-\ncrease \
+anti-American sentiments in Iran.",
+        )])
+        .unwrap();
+        assert!(hyphenated.has_hyphen_split(hyphenated.doc_words(0)));
+        for index in [&plain, &hyphenated] {
+            let all = index.doc_words(0);
+            for draft in [
+                "would increase anti-American sentiments in Iran",
+                "would in crease anti-American sentiments in Iran",
+                "would extremely dam age its reputation",
+                "damage the [group's] reputation amongst everyone",
+                "nothing here is in the cable",
+            ] {
+                let quote = QuoteText::parse(draft, 0..draft.len(), index);
+                let segment = &quote.segments[0];
+                // Every window of every width from every start, down to one word.
+                for start in all.start..all.end {
+                    for end in start + 1..=all.end {
+                        let window = start..end;
+                        let Some((_, _, score)) = align_segment(index, segment, window.clone()) else { continue };
+                        let bound = segment_score_bound(index, segment, &window);
+                        assert!(bound >= score, "{draft} in {window:?}: bound {bound} under score {score}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
