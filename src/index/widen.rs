@@ -54,6 +54,9 @@ fn widen_avx512(ids: &[[u8; 3]], out: &mut [u32]) -> usize {
         // SAFETY: the mask enables 48 bytes, those of ids `done..done + 16`, which are in the
         // slice; masked-off bytes are neither read nor able to fault.
         let packed = unsafe { _mm512_maskz_loadu_epi8((1 << 48) - 1, bytes.as_ptr().add(3 * done).cast()) };
+        // A cited source is read once, from memory: load ahead of the hardware's prefetcher,
+        // which stops at each 4 KB page.
+        _mm_prefetch::<_MM_HINT_T0>(bytes.as_ptr().wrapping_add(3 * done + 1536).cast());
         let wide = _mm512_maskz_permutexvar_epi8(keep, index, packed);
         // SAFETY: writes `out[done..done + 16]`, in bounds as `out` is as long as `ids`.
         unsafe { _mm512_storeu_si512(out.as_mut_ptr().add(done).cast(), wide) };
