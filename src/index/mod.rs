@@ -1944,6 +1944,26 @@ mod tests {
     }
 
     #[test]
+    fn a_hit_unpacks_to_what_it_was_made_of_and_sorts_by_document_then_diagonal() {
+        let extremes = [
+            (0, -(1 << 32), 0, 0),
+            (3, -1, 7, SPECIFICITY),
+            (3, 0, u32::MAX, u32::MAX),
+            ((1 << 31) - 1, (1 << 32) - 1, 5, 1),
+        ];
+        for (doc, diag, q, weight) in extremes {
+            let hit = Hit::new(doc, diag, q, weight);
+            assert_eq!((hit.doc(), hit.diag(), hit.q(), hit.weight()), (doc, diag, q, weight));
+        }
+        let mut hits: Vec<Hit> = [(2, -5, 0, 9), (1, 40, 3, 1), (2, -6, 9, 1), (1, -40, 1, 1)]
+            .map(|(doc, diag, q, weight)| Hit::new(doc, diag, q, weight))
+            .to_vec();
+        hits.sort();
+        let order: Vec<(usize, i64)> = hits.iter().map(|h| (h.doc(), h.diag())).collect();
+        assert_eq!(order, [(1, -40), (1, 40), (2, -6), (2, -5)]);
+    }
+
+    #[test]
     fn a_vocabulary_gives_each_word_one_id_and_back() {
         let words = ["mujahedin", "سازمان", "ایران", "mujahedin", "l’organisation", "", "سازمان"];
         let mut interner = Interner::default();
