@@ -534,7 +534,35 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
+/// [`align_body`] compiled for the CPU at hand: its row loops are four lanes wide in the
+/// baseline x86-64 instruction set and eight with AVX2.
 fn align_in(
+    index: &CorpusIndex,
+    segment: &[QuoteElement],
+    window: Range<u32>,
+    scratch: &mut Scratch,
+) -> Option<(Vec<AlignOp>, Range<u32>, i32)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, which is all `align_avx2` requires.
+        return unsafe { align_avx2(index, segment, window, scratch) };
+    }
+    align_body(index, segment, window, scratch)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn align_avx2(
+    index: &CorpusIndex,
+    segment: &[QuoteElement],
+    window: Range<u32>,
+    scratch: &mut Scratch,
+) -> Option<(Vec<AlignOp>, Range<u32>, i32)> {
+    align_body(index, segment, window, scratch)
+}
+
+#[inline(always)]
+fn align_body(
     index: &CorpusIndex,
     segment: &[QuoteElement],
     window: Range<u32>,
