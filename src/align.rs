@@ -1147,7 +1147,6 @@ pub fn copy_in(
     None
 }
 
-/// Windows for a segment after an ellipsis: seeded regions after `after`, else right after it.
 /// An upper bound on the score of aligning `segment` in `window`: each of its words scores at
 /// most a match, and only a word the window holds can match, or one of the two halves of a
 /// window word joined across a line-end hyphen.
@@ -1159,8 +1158,9 @@ fn segment_score_bound(index: &CorpusIndex, segment: &[QuoteElement], window: &R
     MATCH * (held + joined) as i32
 }
 
-/// Where to align `segment`, which follows an ellipsis, in document `doc` after word `after`;
-/// `verbatim` is where the segment's words occur in the corpus word for word (the first 64).
+/// Windows for `segment`, which follows an ellipsis, in document `doc`: seeded regions after
+/// word `after`, the first place after it that `verbatim` (the segment's first 64 verbatim places
+/// in the corpus) has in `doc`, and right after `after`.
 fn later_segment_windows(
     index: &CorpusIndex,
     segment: &[QuoteElement],
@@ -1173,7 +1173,7 @@ fn later_segment_windows(
     let mut windows: Vec<Range<u32>> =
         index.candidates(&ids, Some(doc), 4).into_iter().map(|c| c.words).filter(|w| w.end > after).collect();
     // Short segments rarely have a seed; look for them verbatim.
-    for found in verbatim.iter().cloned() {
+    for found in verbatim {
         if found.start >= after && index.doc_of(found.start) == doc {
             windows.push(found.start.saturating_sub(len)..found.end + len);
             break;
