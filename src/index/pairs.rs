@@ -200,6 +200,19 @@ mod tests {
     }
 
     #[test]
+    fn every_pair_added_passes_at_every_length_around_a_vector() {
+        // Sixteen pairs are tested at once where the CPU allows, the rest one by one: with
+        // every pair of the document in the filter, each must come back, in order, once.
+        for len in 0..=50 {
+            let ids = document(len, len as u64 + 1);
+            let filter = PairFilter::of(ids.windows(2).map(|w| (w[0], w[1])));
+            let mut passed = Vec::new();
+            filter.passing(&ids, &mut passed);
+            assert_eq!(passed, (0..len.saturating_sub(1) as u32).collect::<Vec<_>>(), "{len} words");
+        }
+    }
+
+    #[test]
     fn vectorised_marks_equal_the_portable_ones() {
         let ids = document(PIECE + 1, 9);
         let filter = PairFilter::of(ids.windows(2).step_by(13).map(|w| (w[0], w[1])));
