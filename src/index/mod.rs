@@ -1536,8 +1536,14 @@ impl CorpusIndex {
             .enumerate()
             .min_by_key(|&(_, &id)| self.positions_of_word(id).len())
             .expect("quote is not empty");
+        // Each place is a cache miss on a large corpus: start loading them all before comparing
+        // any (a short quote of common words has up to 256 to compare).
+        let positions = self.positions_of_word(quote[anchor]);
+        for &p in positions {
+            self.word_ids.prefetch(p.saturating_sub(anchor as u32) as usize);
+        }
         let mut found = Vec::new();
-        for &p in self.positions_of_word(quote[anchor]) {
+        for &p in positions {
             let Some(start) = p.checked_sub(anchor as u32) else { continue };
             let end = start + quote.len() as u32;
             let range = self.doc_words(self.doc_of(p));
