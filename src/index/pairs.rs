@@ -37,7 +37,7 @@ impl PairFilter {
     pub fn passing(&self, ids: &[u32], passed: &mut Vec<u32>) {
         passed.clear();
         #[cfg(target_arch = "x86_64")]
-        if super::widen::has_avx512_vbmi() {
+        if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has the features `passing_avx512` is compiled for.
             let done = unsafe { self.passing_avx512(ids, passed) };
             let rest = ids.get(done..).unwrap_or_default();
@@ -81,7 +81,7 @@ impl PairFilter {
     /// pair of registers by its low five bits and among the four results by its top two, and
     /// sixteen pairs are looked up at once.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    #[target_feature(enable = "avx512f")]
     fn passing_avx512(&self, ids: &[u32], passed: &mut Vec<u32>) -> usize {
         use std::arch::x86_64::*;
         // SAFETY: each load reads sixteen of the filter's 128 words.

@@ -29,7 +29,7 @@ fn widen_portable(ids: &[[u8; 3]], out: &mut [u32]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(super) fn has_avx512_vbmi() -> bool {
+fn has_avx512_vbmi() -> bool {
     std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512bw")
         && std::arch::is_x86_feature_detected!("avx512vbmi")
