@@ -1405,9 +1405,10 @@ impl CorpusIndex {
         // Almost every pair of a document is not in the quote and costs one bit test. (A filter
         // on single words let through every "the" of the document, each a binary search.)
         let filter = PairFilter::of(pairs.iter().map(|&(key, _)| ((key >> 32) as u32, key as u32)));
-        // Votes as (diagonal, quote position) packed into one integer, the diagonal counted from
-        // `origin` so it is never negative: sorting these is several times faster than sorting
-        // `Hit`s, and a quote with common pairs ("and the") casts thousands.
+        // Votes as (diagonal, quote position) packed into 64 bits, the diagonal counted from
+        // `origin` so it is never negative: a quote with common pairs ("and the") casts
+        // thousands, and sorting half a `Hit`'s bytes, then widening, was faster than sorting
+        // `Hit`s (a scan-bound quote 30.5 against 28 µs warm).
         let origin = i64::from(words.start) - quote.len() as i64;
         let mut votes: Vec<u64> = Vec::new();
         let mut passed: Vec<u32> = Vec::new();
