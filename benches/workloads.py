@@ -415,13 +415,12 @@ def render_paragraph(words: list[str], style: str, base_offset: int) -> tuple[st
     out: list[str] = []
     pos = base_offset
     line_len = 0
-    previous = ""
     for w in words:
         if line_len == 0:
             pass
         # A word ending in a hyphen ("MEK- a.k.a.") never ends a line: `-\n` after a letter
         # reads as a word broken across the line, which the ground truth could not tell apart.
-        elif line_len + 1 + len(w) <= WRAP_COLUMNS or previous.endswith("-"):
+        elif line_len + 1 + len(w) <= WRAP_COLUMNS or out[-1].endswith("-"):
             out.append(" ")
             pos += 1
             line_len += 1
@@ -435,7 +434,6 @@ def render_paragraph(words: list[str], style: str, base_offset: int) -> tuple[st
                     spans.append((pos + 1, pos + 1 + len(first) + 1 + len(rest), True))
                     pos += 1 + len(first) + 1 + len(rest)
                     line_len = len(rest)
-                    previous = w
                     continue
             out.append("\n")
             pos += 1
@@ -444,7 +442,6 @@ def render_paragraph(words: list[str], style: str, base_offset: int) -> tuple[st
         out.append(w)
         pos += len(w)
         line_len += len(w)
-        previous = w
     return "".join(out), spans
 
 
